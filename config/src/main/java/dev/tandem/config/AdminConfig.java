@@ -1,0 +1,18 @@
+package dev.tandem.config;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The admin listener: health, readiness, metrics and runtime changes.
+ *
+ * @param host  address to bind; loopback by default
+ * @param port  port to bind; 0 picks a free one (tests)
+ * @param token bearer token required for changes, and for everything when bound to a non-loopback address
+ */
+public record AdminConfig(String host, int port, @Nullable String token) {
+
+    @Override
+    public String toString() {
+        return "AdminConfig[host=" + host + ", port=" + port + ", token=" + (token == null ? "none" : "<redacted>") + "]";
+    }
+}

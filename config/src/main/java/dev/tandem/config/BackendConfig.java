@@ -1,0 +1,34 @@
+package dev.tandem.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * One upstream: a Django or FastAPI server.
+ *
+ * @param name            the name routes refer to; also the {@code upstream} metric tag
+ * @param url             the base URL, {@code http://host:port}; a path prefix, if any, is prepended to every request
+ * @param host            the URL's host, a literal address or a name resolved once at start (never on an event loop)
+ * @param port            the URL's port, defaulted from the scheme
+ * @param pool            the keep-alive connection pool
+ * @param connectTimeout  a connection not established after this fails the exchange with 502
+ * @param responseTimeout no response head (or no further body bytes) after this fails the exchange with 504
+ */
+public record BackendConfig(
+        String name,
+        URI url,
+        String host,
+        int port,
+        PoolConfig pool,
+        Duration connectTimeout,
+        Duration responseTimeout) {
+
+    /** The path prefix of {@link #url()}, empty when it has none (never ends with '/'). */
+    public String basePath() {
+        String path = url.getRawPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return "";
+        }
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.tandem.config;
+
+/**
+ * One route: which requests it takes and which backend serves them.
+ *
+ * @param name    unique name; the {@code route} metric tag
+ * @param match   the request predicate
+ * @param backend the backend's name
+ */
+public record RouteConfig(String name, MatchConfig match, String backend) {
+}
