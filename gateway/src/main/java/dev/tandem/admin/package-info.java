@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.admin;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.internal;
+
+import org.jspecify.annotations.NullMarked;

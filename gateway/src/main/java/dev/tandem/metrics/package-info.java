@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.metrics;
+
+import org.jspecify.annotations.NullMarked;

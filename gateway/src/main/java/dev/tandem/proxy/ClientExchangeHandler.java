@@ -1,0 +1,756 @@
+package dev.tandem.proxy;
+
+import dev.tandem.config.BackendConfig;
+import dev.tandem.config.GatewayConfig;
+import dev.tandem.config.ProxyConfig;
+import dev.tandem.routing.RequestTarget;
+import dev.tandem.routing.Route;
+import dev.tandem.server.HandlerNames;
+import dev.tandem.upstream.PoolExhaustedException;
+import dev.tandem.upstream.PooledConnection;
+import dev.tandem.upstream.UpstreamListener;
+import dev.tandem.upstream.UpstreamPool;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays one exchange at a time between a client connection and an upstream connection.
+ *
+ * <p>The flow runs in one direction: the request head is routed, a connection is taken from the pool of the routed
+ * backend on this channel's own event loop, the rewritten head goes upstream, the body follows, and the response
+ * streams back. Both channels run with AUTO_READ off: we read from one side only while the other side is writable
+ * (writability watermarks), so neither a slow client nor a slow backend makes us buffer without bound. The next
+ * request on a keep-alive connection is read only after the current response is complete: HTTP/1.1 pipelining is
+ * served one request at a time.
+ *
+ * <p>Ownership: every message read from either side is either written to the other side (which releases it) or
+ * released here, on every path.
+ */
+public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+    private static final Logger log = LoggerFactory.getLogger(ClientExchangeHandler.class);
+
+    private final ProxyContext proxy;
+    private @Nullable ChannelHandlerContext ctx;
+    /** The exchange in flight; null between requests. One at a time, so no map and no queue. */
+    private @Nullable Exchange exchange;
+
+    public ClientExchangeHandler(ProxyContext proxy) {
+        this.proxy = proxy;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequestHead(request);
+            if (msg instanceof HttpContent) {
+                // Not produced by the streaming decoder; a whole request would have to be relayed as one.
+                ReferenceCountUtil.release(msg);
+            }
+        } else if (msg instanceof HttpContent content) {
+            onRequestContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Request side
+
+    private void onRequestHead(HttpRequest request) {
+        ChannelHandlerContext ctx = context();
+        if (exchange != null) {
+            // We never read ahead of a response, so this can only follow a failure that already closed us.
+            return;
+        }
+        ProxyContext.Snapshot snapshot = proxy.snapshot();
+        GatewayConfig config = snapshot.config();
+        ProxyConfig proxyConfig = config.proxy();
+        HttpHeaders headers = request.headers();
+
+        String clientRequestId = headers.get(proxyConfig.requestIdHeader());
+        String requestId = clientRequestId != null && RequestIds.isValid(clientRequestId)
+                ? clientRequestId : RequestIds.generate();
+        Exchange ex = new Exchange(requestId, request.method(), request.uri(),
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0));
+        exchange = ex;
+        ctx.pipeline().fireUserEventTriggered(ExchangeStarted.INSTANCE);
+
+        if (request.decoderResult().isFailure()) {
+            // RFC 9112: a request we cannot frame exactly is answered and the connection closed, so that nothing
+            // after it can be read as a second request (smuggling).
+            Throwable cause = request.decoderResult().cause();
+            ex.requestComplete = true;
+            ex.clientKeepAlive = false;
+            respondError(ex, statusOf(cause), messageOf(cause), Outcome.REJECTED);
+            return;
+        }
+        ex.clientKeepAlive = HttpUtil.isKeepAlive(request) && !proxy.isDraining();
+        ex.requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+
+        RequestTarget target = RequestTarget.parse(request.uri());
+        if (target == null) {
+            ex.clientKeepAlive = false;
+            respondError(ex, HttpResponseStatus.BAD_REQUEST, "invalid request target", Outcome.REJECTED);
+            return;
+        }
+        ex.path = target.path();
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && !headers.contains(HttpHeaderNames.HOST)) {
+            ex.clientKeepAlive = false;
+            respondError(ex, HttpResponseStatus.BAD_REQUEST, "missing Host header (RFC 9112 section 3.2)",
+                    Outcome.REJECTED);
+            return;
+        }
+        long maxBody = config.limits().maxRequestBodySize();
+        if (HttpUtil.getContentLength(request, 0L) > maxBody) {
+            ex.clientKeepAlive = false;
+            respondError(ex, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + maxBody + " bytes", Outcome.REJECTED);
+            return;
+        }
+
+        Route route = snapshot.routes().route(request.method(), target.path(), headers);
+        if (route == null) {
+            respondError(ex, HttpResponseStatus.NOT_FOUND, "no route matches " + request.method() + " " + ex.path,
+                    Outcome.REJECTED);
+            return;
+        }
+        BackendConfig backend = config.backend(route.backend());
+        ex.route = route;
+        ex.backend = backend;
+
+        if (HttpUtil.is100ContinueExpected(request)) {
+            // We answer 100 Continue ourselves and stream the body as it comes, as nginx does; the backend never
+            // sees the expectation, so it never sends an interim response we would have to relay.
+            headers.remove(HttpHeaderNames.EXPECT);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+                    ctx.voidPromise());
+        }
+        ex.websocket = isWebSocketUpgrade(request);
+        ex.upstreamRequest = rewriteRequest(request, target, backend, proxyConfig, ex);
+        acquire(ex);
+    }
+
+    private void onRequestContent(HttpContent content) {
+        Exchange ex = exchange;
+        if (ex == null || ex.requestComplete) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (content.decoderResult().isFailure()) {
+            // Bad chunk framing: nothing after it can be trusted.
+            content.release();
+            ex.requestComplete = true;
+            ex.clientKeepAlive = false;
+            failExchange(ex, HttpResponseStatus.BAD_REQUEST, messageOf(content.decoderResult().cause()),
+                    Outcome.REJECTED);
+            return;
+        }
+        if (ex.discardingBody || ex.connection == null) {
+            content.release();
+            if (last) {
+                ex.requestComplete = true;
+                maybeFinish(ex);
+            } else {
+                context().read();
+            }
+            return;
+        }
+        ex.bytesIn += content.content().readableBytes();
+        long maxBody = proxy.snapshot().config().limits().maxRequestBodySize();
+        if (ex.bytesIn > maxBody) {
+            content.release();
+            ex.requestComplete = true;
+            ex.clientKeepAlive = false;
+            failExchange(ex, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + maxBody + " bytes", Outcome.REJECTED);
+            return;
+        }
+        Channel upstream = ex.connection.channel();
+        ex.upstreamFlushPending = false;
+        // Ownership of the content passes to the upstream channel; a failed write surfaces as onUpstreamError.
+        upstream.writeAndFlush(content, upstream.voidPromise());
+        if (last) {
+            ex.requestComplete = true;
+            maybeFinish(ex);
+        } else if (upstream.isWritable()) {
+            readClient(ex);
+        } else {
+            ex.clientReadPaused = true;
+        }
+    }
+
+    private HttpRequest rewriteRequest(HttpRequest request, RequestTarget target, BackendConfig backend,
+            ProxyConfig proxyConfig, Exchange ex) {
+        HttpHeaders headers = request.headers();
+        String clientHost = headers.get(HttpHeaderNames.HOST);
+        HopByHopHeaders.strip(headers, ex.websocket);
+        ForwardedHeaders.apply(headers, clientAddress(), clientHost, backend, proxyConfig.preserveHost());
+        headers.set(proxyConfig.requestIdHeader(), ex.requestId);
+        if (!ex.websocket) {
+            // HTTP/1.1 upstream keeps the connection by default; say nothing so nothing can go wrong.
+            headers.remove(HttpHeaderNames.CONNECTION);
+        }
+        String uri = backend.basePath().isEmpty() ? target.toUri() : backend.basePath() + target.toUri();
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);
+    }
+
+    private @Nullable String clientAddress() {
+        SocketAddress remote = context().channel().remoteAddress();
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return null;
+    }
+
+    private static boolean isWebSocketUpgrade(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        return request.method().equals(HttpMethod.GET)
+                && headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Connecting upstream
+
+    private void acquire(Exchange ex) {
+        ChannelHandlerContext ctx = context();
+        BackendConfig backend = ex.backend;
+        UpstreamPool pool = proxy.pools().pool(ctx.channel().eventLoop(), backend.name());
+        Future<PooledConnection> acquired = pool.acquire();
+        if (acquired.isDone()) {
+            onAcquired(ex, acquired);
+        } else {
+            ex.acquiring = acquired;
+            acquired.addListener(f -> onAcquired(ex, acquired));
+        }
+    }
+
+    private void onAcquired(Exchange ex, Future<PooledConnection> acquired) {
+        ex.acquiring = null;
+        if (exchange != ex || !context().channel().isActive()) {
+            if (acquired.isSuccess()) {
+                acquired.getNow().release(true); // never used: still clean
+            }
+            return;
+        }
+        if (!acquired.isSuccess()) {
+            Throwable cause = acquired.cause();
+            if (cause instanceof PoolExhaustedException) {
+                respondError(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage(), Outcome.OVERLOADED);
+            } else if (cause instanceof ConnectTimeoutException) {
+                respondError(ex, HttpResponseStatus.GATEWAY_TIMEOUT,
+                        "backend '" + ex.backend.name() + "' did not accept a connection within "
+                                + ex.backend.connectTimeout().toMillis() + " ms", Outcome.TIMEOUT);
+            } else {
+                respondError(ex, HttpResponseStatus.BAD_GATEWAY,
+                        "backend '" + ex.backend.name() + "' refused the connection", Outcome.REFUSED);
+            }
+            return;
+        }
+        PooledConnection connection = acquired.getNow();
+        ex.connection = connection;
+        connection.bind(this);
+        Channel upstream = connection.channel();
+        upstream.write(ex.upstreamRequest, upstream.voidPromise());
+        ex.lastUpstreamActivityNanos = System.nanoTime();
+        armTimeout(ex);
+        if (ex.requestComplete) {
+            // A retry: the request had no body and was read whole already.
+            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+        } else {
+            ex.upstreamFlushPending = true;
+            // The body (for most requests just the empty last content, already decoded) follows the head; if it is
+            // there now, it is written and flushed with the head in one go.
+            readClient(ex);
+            if (ex.upstreamFlushPending && exchange == ex) {
+                ex.upstreamFlushPending = false;
+                upstream.flush();
+            }
+        }
+        if (exchange == ex && !ex.responseComplete) {
+            upstream.read();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Response side
+
+    @Override
+    public void onUpstreamMessage(Object message) {
+        Exchange ex = exchange;
+        if (ex == null || ex.connection == null || ex.responseComplete) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        ex.lastUpstreamActivityNanos = System.nanoTime();
+        if (message instanceof HttpResponse response) {
+            if (message instanceof HttpContent) {
+                // Only the decoder's placeholder for an unparseable response is a "full" response here.
+                ReferenceCountUtil.release(message);
+                failExchange(ex, HttpResponseStatus.BAD_GATEWAY,
+                        "backend '" + ex.backend.name() + "' sent an invalid response", Outcome.REFUSED);
+                return;
+            }
+            onResponseHead(ex, response);
+        } else if (message instanceof HttpContent content) {
+            onResponseContent(ex, content);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void onResponseHead(Exchange ex, HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            failExchange(ex, HttpResponseStatus.BAD_GATEWAY,
+                    "backend '" + ex.backend.name() + "' sent an invalid response", Outcome.REFUSED);
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101) {
+            if (ex.websocket) {
+                startTunnel(ex, response);
+            } else {
+                failExchange(ex, HttpResponseStatus.BAD_GATEWAY,
+                        "backend '" + ex.backend.name() + "' switched protocols unasked", Outcome.REFUSED);
+            }
+            return;
+        }
+        if (code < 200) {
+            // An interim response (103 Early Hints and the like): dropped, with the empty content that ends it.
+            ex.skipInterimLast = true;
+            readUpstream(ex);
+            return;
+        }
+        HttpHeaders headers = response.headers();
+        if (!HttpUtil.isKeepAlive(response)) {
+            ex.upstreamReusable = false;
+        }
+        HopByHopHeaders.strip(headers, false);
+        boolean bodyless = ex.method.equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        if (!bodyless && !chunked && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            // Delimited by the backend closing the connection: the connection dies with the response, and the
+            // client gets chunked framing (HTTP/1.1) or the same close-delimited body (HTTP/1.0).
+            ex.upstreamReusable = false;
+            if (ex.clientHttp10) {
+                ex.closeClient = true;
+            } else {
+                HttpUtil.setTransferEncodingChunked(response, true);
+            }
+        } else if (chunked && ex.clientHttp10) {
+            // HTTP/1.0 has no chunked coding: send the body as is and end it by closing.
+            HttpUtil.setTransferEncodingChunked(response, false);
+            ex.closeClient = true;
+        }
+        if (!ex.clientKeepAlive || ex.closeClient || proxy.isDraining()) {
+            ex.closeClient = true;
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (ex.clientHttp10) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ProxyConfig proxyConfig = proxy.snapshot().config().proxy();
+        if (proxyConfig.backendHeader() != null) {
+            headers.set(proxyConfig.backendHeader(), ex.backend.name());
+        }
+        if (!headers.contains(proxyConfig.requestIdHeader())) {
+            headers.set(proxyConfig.requestIdHeader(), ex.requestId);
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ex.status = code;
+        ex.responseStarted = true;
+        ex.clientFlushPending = true;
+        context().write(response, context().voidPromise());
+        readUpstream(ex);
+        if (ex.clientFlushPending && exchange == ex) {
+            ex.clientFlushPending = false;
+            context().flush();
+        }
+    }
+
+    private void onResponseContent(Exchange ex, HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (ex.skipInterimLast && last) {
+            ex.skipInterimLast = false;
+            content.release();
+            readUpstream(ex);
+            return;
+        }
+        if (content.decoderResult().isFailure() || !ex.responseStarted) {
+            // The backend closed or broke the framing mid-body: the client must not take a short body as whole.
+            content.release();
+            failExchange(ex, HttpResponseStatus.BAD_GATEWAY,
+                    "backend '" + ex.backend.name() + "' broke off the response", Outcome.ABORTED);
+            return;
+        }
+        ex.bytesOut += content.content().readableBytes();
+        ChannelHandlerContext ctx = context();
+        ex.clientFlushPending = false;
+        if (last) {
+            ex.responseComplete = true;
+            ctx.writeAndFlush(content, ctx.voidPromise());
+            maybeFinish(ex);
+            return;
+        }
+        ctx.writeAndFlush(content, ctx.voidPromise());
+        if (ctx.channel().isWritable()) {
+            readUpstream(ex);
+        } else {
+            ex.upstreamReadPaused = true;
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed() {
+        Exchange ex = exchange;
+        if (ex == null || ex.responseComplete) {
+            return;
+        }
+        upstreamFailed(ex, "closed the connection");
+    }
+
+    @Override
+    public void onUpstreamError(Throwable cause) {
+        Exchange ex = exchange;
+        if (ex == null || ex.responseComplete) {
+            return;
+        }
+        log.debug("upstream error on {}", ex.requestId, cause);
+        upstreamFailed(ex, "failed: " + cause.getClass().getSimpleName());
+    }
+
+    private void upstreamFailed(Exchange ex, String what) {
+        if (!ex.responseStarted && canRetry(ex)) {
+            // A reused keep-alive connection the backend had already closed: the request never reached it.
+            ex.retried = true;
+            PooledConnection stale = ex.connection;
+            ex.connection = null;
+            stale.release(false);
+            cancelTimeout(ex);
+            acquire(ex);
+            return;
+        }
+        failExchange(ex, HttpResponseStatus.BAD_GATEWAY,
+                "backend '" + ex.backend.name() + "' " + what + " before the response was complete",
+                ex.responseStarted ? Outcome.ABORTED : Outcome.REFUSED);
+    }
+
+    /**
+     * Only a request that cannot have had an effect is sent again: an idempotent method with no body, on a reused
+     * connection (a fresh one failing means the backend is down), once, and before any response byte.
+     */
+    private static boolean canRetry(Exchange ex) {
+        return !ex.retried && ex.connection != null && ex.connection.isReused() && ex.requestComplete
+                && !ex.requestHasBody && !ex.websocket
+                && (ex.method.equals(HttpMethod.GET) || ex.method.equals(HttpMethod.HEAD)
+                || ex.method.equals(HttpMethod.OPTIONS));
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        Exchange ex = exchange;
+        if (ex != null && writable && ex.clientReadPaused) {
+            ex.clientReadPaused = false;
+            readClient(ex);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null && ctx.channel().isWritable() && ex.upstreamReadPaused) {
+            ex.upstreamReadPaused = false;
+            readUpstream(ex);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Timeouts
+
+    private void armTimeout(Exchange ex) {
+        long timeoutNanos = ex.backend.responseTimeout().toNanos();
+        ex.timeout = context().executor().schedule(() -> onTimeoutCheck(ex), timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One timer per exchange: re-armed for the remainder while the backend keeps sending. */
+    private void onTimeoutCheck(Exchange ex) {
+        if (exchange != ex || ex.responseComplete) {
+            return;
+        }
+        long timeoutNanos = ex.backend.responseTimeout().toNanos();
+        long idleNanos = System.nanoTime() - ex.lastUpstreamActivityNanos;
+        if (ex.upstreamReadPaused || idleNanos < timeoutNanos) {
+            // Waiting on the client is not the backend's fault.
+            long delay = ex.upstreamReadPaused ? timeoutNanos : timeoutNanos - idleNanos;
+            ex.timeout = context().executor().schedule(() -> onTimeoutCheck(ex), delay, TimeUnit.NANOSECONDS);
+            return;
+        }
+        ex.timeout = null;
+        failExchange(ex, HttpResponseStatus.GATEWAY_TIMEOUT,
+                "backend '" + ex.backend.name() + "' did not answer within "
+                        + ex.backend.responseTimeout().toMillis() + " ms",
+                ex.responseStarted ? Outcome.ABORTED : Outcome.TIMEOUT);
+    }
+
+    private static void cancelTimeout(Exchange ex) {
+        if (ex.timeout != null) {
+            ex.timeout.cancel(false);
+            ex.timeout = null;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Ending an exchange
+
+    /**
+     * Fails an exchange: before the response started, the client gets a JSON error; after, the client connection is
+     * closed, the only honest way to say the body is incomplete.
+     */
+    private void failExchange(Exchange ex, HttpResponseStatus status, String message, Outcome outcome) {
+        ex.upstreamReusable = false;
+        if (!ex.responseStarted) {
+            respondError(ex, status, message, outcome);
+            return;
+        }
+        ex.outcome = outcome;
+        ex.closeClient = true;
+        ex.responseComplete = true;
+        ex.requestComplete = true;
+        finish(ex);
+        context().close();
+    }
+
+    /** Answers with Tandem's own error response, then ends the exchange. */
+    private void respondError(Exchange ex, HttpResponseStatus status, String message, Outcome outcome) {
+        ChannelHandlerContext ctx = context();
+        if (ex.acquiring != null) {
+            ex.acquiring.cancel(false);
+            ex.acquiring = null;
+        }
+        releaseConnection(ex, false);
+        if (!ex.requestComplete) {
+            if (ex.requestHasBody) {
+                // Unread body bytes would be taken for the next request: close instead of draining them.
+                ex.clientKeepAlive = false;
+            } else {
+                // Just the empty last content is left: read and drop it, and the connection lives on.
+                ex.discardingBody = true;
+            }
+        }
+        boolean close = !ex.clientKeepAlive || proxy.isDraining();
+        ex.closeClient |= close;
+        ex.status = status.code();
+        ex.outcome = outcome;
+        ex.responseStarted = true;
+        ex.responseComplete = true;
+        ProxyConfig proxyConfig = proxy.snapshot().config().proxy();
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), status, message, ex.requestId,
+                proxyConfig.requestIdHeader(), ex.closeClient), ctx.voidPromise());
+        if (ex.discardingBody && !ex.closeClient) {
+            readClient(ex);
+        } else {
+            ex.requestComplete = true;
+            maybeFinish(ex);
+        }
+    }
+
+    private void maybeFinish(Exchange ex) {
+        if (exchange != ex || !ex.responseComplete) {
+            return;
+        }
+        if (!ex.requestComplete) {
+            // The backend answered before the whole body arrived: the rest of the body is unread, so neither
+            // connection can carry another exchange.
+            ex.upstreamReusable = false;
+            ex.closeClient = true;
+        }
+        finish(ex);
+    }
+
+    private void finish(Exchange ex) {
+        ChannelHandlerContext ctx = context();
+        exchange = null;
+        cancelTimeout(ex);
+        releaseConnection(ex, ex.upstreamReusable);
+        Outcome outcome = ex.outcome != null ? ex.outcome : Outcome.ofStatus(ex.status);
+        ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId,
+                ex.route == null ? null : ex.route.name(), ex.backend == null ? null : ex.backend.name(),
+                ex.method.name(), ex.path, ex.status, outcome, System.nanoTime() - ex.startNanos, ex.bytesIn,
+                ex.bytesOut));
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (ex.closeClient || proxy.isDraining()) {
+            dev.tandem.internal.Channels.closeOnFlush(ctx.channel());
+        } else {
+            ctx.read();
+        }
+    }
+
+    private static void releaseConnection(Exchange ex, boolean reusable) {
+        PooledConnection connection = ex.connection;
+        if (connection != null) {
+            ex.connection = null;
+            connection.release(reusable);
+        }
+    }
+
+    private void readClient(Exchange ex) {
+        if (exchange == ex) {
+            context().read();
+        }
+    }
+
+    private void readUpstream(Exchange ex) {
+        if (ex.connection != null) {
+            ex.connection.channel().read();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // WebSocket
+
+    /**
+     * The backend accepted the upgrade: relay the 101, then turn both connections into a byte tunnel. The upstream
+     * connection leaves the pool for good.
+     */
+    private void startTunnel(Exchange ex, HttpResponse response) {
+        ChannelHandlerContext ctx = context();
+        PooledConnection connection = ex.connection;
+        ex.connection = null;
+        connection.detach();
+        Channel client = ctx.channel();
+        Channel upstream = connection.channel();
+        ProxyConfig proxyConfig = proxy.snapshot().config().proxy();
+        if (proxyConfig.backendHeader() != null) {
+            response.headers().set(proxyConfig.backendHeader(), ex.backend.name());
+        }
+        ex.status = 101;
+        ex.responseStarted = true;
+        ex.responseComplete = true;
+        ex.requestComplete = true;
+        // The encoder turns the head into bytes during write(), so the codec can go right after.
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        exchange = null;
+        cancelTimeout(ex);
+        ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId, ex.route.name(),
+                ex.backend.name(), ex.method.name(), ex.path, 101, Outcome.SUCCESS,
+                System.nanoTime() - ex.startNanos, ex.bytesIn, ex.bytesOut));
+
+        ChannelPipeline upstreamPipeline = upstream.pipeline();
+        upstreamPipeline.addLast(HandlerNames.TUNNEL, new TunnelHandler(client));
+        upstreamPipeline.remove(HandlerNames.UPSTREAM_RESPONSE);
+        upstreamPipeline.remove(HandlerNames.UPSTREAM_FLOW_CONTROL);
+        upstreamPipeline.remove(HandlerNames.UPSTREAM_CODEC);
+
+        ChannelPipeline clientPipeline = client.pipeline();
+        clientPipeline.addLast(HandlerNames.TUNNEL, new TunnelHandler(upstream));
+        clientPipeline.remove(this);
+        clientPipeline.remove(HandlerNames.CLIENT_TIMEOUTS); // a WebSocket may stay quiet for as long as it likes
+        clientPipeline.remove(HandlerNames.CLIENT_FLOW_CONTROL);
+        clientPipeline.remove(HandlerNames.CLIENT_CODEC);
+        client.read();
+        upstream.read();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Connection events
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainEvent.INSTANCE && exchange == null) {
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null) {
+            if (ex.acquiring != null) {
+                ex.acquiring.cancel(false);
+                ex.acquiring = null;
+            }
+            ex.upstreamReusable = false;
+            ex.outcome = Outcome.CLIENT_ABORT;
+            ex.responseComplete = true;
+            ex.requestComplete = true;
+            finish(ex);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection error", cause);
+        ctx.close();
+    }
+
+    private ChannelHandlerContext context() {
+        ChannelHandlerContext current = ctx;
+        if (current == null) {
+            throw new IllegalStateException("handler not added");
+        }
+        return current;
+    }
+
+    private static HttpResponseStatus statusOf(@Nullable Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        if (cause instanceof TooLongFrameException) {
+            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+
+    private static String messageOf(@Nullable Throwable cause) {
+        if (cause == null || cause.getMessage() == null) {
+            return "malformed request";
+        }
+        return cause.getMessage();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.tandem.proxy;
+
+import dev.tandem.config.BackendConfig;
+import dev.tandem.routing.Route;
+import dev.tandem.upstream.PooledConnection;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The state of one request/response exchange on a client connection. Touched only from the client channel's event
+ * loop, so plain fields suffice.
+ */
+final class Exchange {
+    final String requestId;
+    final long startNanos;
+    final HttpMethod method;
+    final boolean clientHttp10;
+    /** The normalised path, or the raw URI when it could not be parsed. */
+    String path;
+    boolean clientKeepAlive;
+    boolean requestHasBody;
+
+    @Nullable Route route;
+    @Nullable BackendConfig backend;
+    /** The rewritten head sent upstream; kept so that a safe retry can send it again. */
+    @Nullable HttpRequest upstreamRequest;
+    boolean websocket;
+
+    @Nullable Future<PooledConnection> acquiring;
+    @Nullable PooledConnection connection;
+    boolean retried;
+    /** The head was written upstream but not flushed yet: flushed with the first body chunk or after read(). */
+    boolean upstreamFlushPending;
+
+    /** The client's LastHttpContent has been read (and forwarded, when a connection was bound). */
+    boolean requestComplete;
+    /** An error answered the request early; the rest of its (empty) body is read and dropped. */
+    boolean discardingBody;
+    boolean responseStarted;
+    boolean responseComplete;
+    /** The next LastHttpContent from upstream ends an interim (1xx) response and is dropped. */
+    boolean skipInterimLast;
+    boolean upstreamReusable = true;
+    boolean closeClient;
+
+    boolean clientReadPaused;
+    boolean upstreamReadPaused;
+    /** A response head was written to the client but not flushed yet. */
+    boolean clientFlushPending;
+
+    long lastUpstreamActivityNanos;
+    @Nullable ScheduledFuture<?> timeout;
+
+    int status;
+    @Nullable Outcome outcome;
+    long bytesIn;
+    long bytesOut;
+
+    Exchange(String requestId, HttpMethod method, String path, boolean clientHttp10) {
+        this.requestId = requestId;
+        this.startNanos = System.nanoTime();
+        this.method = method;
+        this.path = path;
+        this.clientHttp10 = clientHttp10;
+    }
+}

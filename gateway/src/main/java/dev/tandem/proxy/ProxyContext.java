@@ -1,0 +1,52 @@
+package dev.tandem.proxy;
+
+import dev.tandem.config.GatewayConfig;
+import dev.tandem.routing.RouteTable;
+import dev.tandem.upstream.UpstreamPools;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What every client connection shares: the current configuration and route table, the upstream pools, and whether
+ * the gateway is draining. An exchange reads the snapshot once, when it starts, so a reload never changes the rules
+ * of a request in flight.
+ */
+public final class ProxyContext {
+
+    /** A configuration and the route table built from it, swapped together. */
+    public record Snapshot(GatewayConfig config, RouteTable routes) {
+        public static Snapshot of(GatewayConfig config) {
+            return new Snapshot(config, RouteTable.of(config));
+        }
+    }
+
+    private final AtomicReference<Snapshot> snapshot;
+    private final UpstreamPools pools;
+    private volatile boolean draining;
+
+    public ProxyContext(GatewayConfig config, UpstreamPools pools) {
+        this.snapshot = new AtomicReference<>(Snapshot.of(config));
+        this.pools = pools;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot.get();
+    }
+
+    /** Installs a new, already validated, configuration for the exchanges that start from now on. */
+    public void install(GatewayConfig config) {
+        snapshot.set(Snapshot.of(config));
+    }
+
+    public UpstreamPools pools() {
+        return pools;
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** From now on, every connection closes after its current exchange. */
+    public void startDraining() {
+        draining = true;
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.proxy;
+
+import org.jspecify.annotations.NullMarked;

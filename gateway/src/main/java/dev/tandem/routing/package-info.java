@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.routing;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,130 @@
+package dev.tandem.server;
+
+import dev.tandem.config.GatewayConfig;
+import dev.tandem.config.ListenerConfig;
+import dev.tandem.internal.Transport;
+import dev.tandem.proxy.DrainEvent;
+import dev.tandem.proxy.ProxyContext;
+import dev.tandem.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client-facing server: binds the listener, owns the event loops and shuts down without dropping requests.
+ * Client channels run with AUTO_READ off and explicit write watermarks; these belong to the code, not to config,
+ * because the exchange handler's backpressure depends on them.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+
+    private final GatewayConfig config;
+    private final Transport transport;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final ProxyContext proxy;
+    private final int loops;
+    private @Nullable Channel serverChannel;
+
+    private GatewayServer(GatewayConfig config, Transport transport) {
+        this.config = config;
+        this.transport = transport;
+        this.loops = config.listen().eventLoops() > 0
+                ? config.listen().eventLoops() : Runtime.getRuntime().availableProcessors();
+        this.bossGroup = transport.newGroup(1, "tandem-accept");
+        this.workerGroup = transport.newGroup(loops, "tandem-loop");
+        this.proxy = new ProxyContext(config, new UpstreamPools(config.backends(), transport.socketChannel()));
+    }
+
+    /** Binds and returns the running server; blocks only the calling (main) thread, never an event loop. */
+    public static GatewayServer start(GatewayConfig config) throws InterruptedException {
+        GatewayServer server = new GatewayServer(config, Transport.best());
+        server.bind();
+        return server;
+    }
+
+    private void bind() throws InterruptedException {
+        ListenerConfig listen = config.listen();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ClientChannelInitializer(proxy, config, clients));
+        serverChannel = bootstrap.bind(listen.host(), listen.port()).sync().channel();
+        log.info("tandem listening on {} ({} transport, {} event loops, {} routes)", serverChannel.localAddress(),
+                transport.name().toLowerCase(java.util.Locale.ROOT), loops,
+                config.routes().size());
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel().localAddress()).getPort();
+    }
+
+    public ProxyContext proxy() {
+        return proxy;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops accepting, lets in-flight exchanges finish up to the drain timeout, then closes everything. Idle
+     * keep-alive connections close at once; busy ones close after their current response.
+     */
+    public void drainAndStop(Duration drainTimeout) {
+        log.info("draining: {} open connections, up to {} ms", clients.size(), drainTimeout.toMillis());
+        proxy.startDraining();
+        serverChannel().close().awaitUninterruptibly();
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!clients.isEmpty()) {
+            log.warn("drain timeout: closing {} connections still busy", clients.size());
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
+        }
+        clients.close().awaitUninterruptibly();
+        proxy.pools().close();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    private Channel serverChannel() {
+        if (serverChannel == null) {
+            throw new IllegalStateException("not started");
+        }
+        return serverChannel;
+    }
+}

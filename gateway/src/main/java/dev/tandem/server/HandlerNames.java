@@ -1,0 +1,35 @@
+package dev.tandem.server;
+
+/**
+ * The name of every handler Tandem installs, in pipeline order. One place, so that a handler is always found and
+ * replaced by the same name.
+ *
+ * <p>Client (downstream) pipeline, inbound order:
+ * <ol>
+ *   <li>{@link #CLIENT_TIMEOUTS}: idle keep-alive and slow request-head timeouts</li>
+ *   <li>{@link #CLIENT_CODEC}: HTTP/1.1 request decoder and response encoder, with size limits</li>
+ *   <li>{@link #CLIENT_FLOW_CONTROL}: one decoded message per {@code read()}</li>
+ *   <li>{@link #CLIENT_EXCHANGE}: routes the request and relays it to the upstream</li>
+ *   <li>{@link #ACCESS_LOG}: observes exchange events and writes the access log</li>
+ * </ol>
+ * After a WebSocket upgrade the codec, flow control and exchange handlers are replaced by {@link #TUNNEL}.
+ *
+ * <p>Upstream pipeline, inbound order: {@link #UPSTREAM_CODEC}, {@link #UPSTREAM_FLOW_CONTROL},
+ * {@link #UPSTREAM_RESPONSE}; after an upgrade, {@link #TUNNEL}.
+ */
+public final class HandlerNames {
+    public static final String CLIENT_TIMEOUTS = "client-timeouts";
+    public static final String CLIENT_CODEC = "client-codec";
+    public static final String CLIENT_FLOW_CONTROL = "client-flow-control";
+    public static final String CLIENT_EXCHANGE = "client-exchange";
+    public static final String ACCESS_LOG = "access-log";
+
+    public static final String UPSTREAM_CODEC = "upstream-codec";
+    public static final String UPSTREAM_FLOW_CONTROL = "upstream-flow-control";
+    public static final String UPSTREAM_RESPONSE = "upstream-response";
+
+    public static final String TUNNEL = "tunnel";
+
+    private HandlerNames() {
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.upstream;
+
+import org.jspecify.annotations.NullMarked;
