@@ -7,9 +7,18 @@ import org.jspecify.annotations.Nullable;
  *
  * @param host  address to bind; loopback by default
  * @param port  port to bind; 0 picks a free one (tests)
- * @param token bearer token required for changes, and for everything when bound to a non-loopback address
+ * @param token bearer token required for changes, and for everything when bound to a non-loopback address; an empty
+ *              token is stored as null
  */
 public record AdminConfig(String host, int port, @Nullable String token) {
+
+    public AdminConfig {
+        Checks.notBlank("host", host);
+        Checks.port("port", port);
+        if (token != null && token.isEmpty()) {
+            token = null;
+        }
+    }
 
     @Override
     public String toString() {

@@ -2,6 +2,7 @@ package dev.tandem.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * One upstream: a Django or FastAPI server.
@@ -22,6 +23,18 @@ public record BackendConfig(
         PoolConfig pool,
         Duration connectTimeout,
         Duration responseTimeout) {
+
+    public BackendConfig {
+        Checks.notBlank("name", name);
+        Objects.requireNonNull(url, "url");
+        Checks.notBlank("host", host);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: " + Checks.BACKEND_PORT + ")");
+        }
+        Objects.requireNonNull(pool, "pool");
+        Checks.positive("connectTimeout", connectTimeout);
+        Checks.positive("responseTimeout", responseTimeout);
+    }
 
     /** The path prefix of {@link #url()}, empty when it has none (never ends with '/'). */
     public String basePath() {

@@ -8,4 +8,10 @@ package dev.tandem.config;
  * @param maxRequestBodySize   request bodies larger than this answer 413
  */
 public record LimitsConfig(int maxInitialLineLength, int maxHeaderSize, long maxRequestBodySize) {
+
+    public LimitsConfig {
+        Checks.positive("maxInitialLineLength", maxInitialLineLength);
+        Checks.positive("maxHeaderSize", maxHeaderSize);
+        Checks.positive("maxRequestBodySize", maxRequestBodySize);
+    }
 }

@@ -3,7 +3,7 @@ package dev.tandem.config;
 import java.time.Duration;
 
 /**
- * The client-facing listener.
+ * The client-facing listener. The constructor rejects out-of-range values with {@link IllegalArgumentException}.
  *
  * @param host                 address to bind
  * @param port                 port to bind; 0 picks a free one (tests)
@@ -21,4 +21,14 @@ public record ListenerConfig(
         Duration requestHeaderTimeout,
         Duration drainTimeout,
         int maxConnections) {
+
+    public ListenerConfig {
+        Checks.notBlank("host", host);
+        Checks.port("port", port);
+        Checks.atLeast("eventLoops", eventLoops, 0, Checks.EVENT_LOOPS);
+        Checks.positive("idleTimeout", idleTimeout);
+        Checks.positive("requestHeaderTimeout", requestHeaderTimeout);
+        Checks.positive("drainTimeout", drainTimeout);
+        Checks.atLeast("maxConnections", maxConnections, 1, Checks.AT_LEAST_ONE);
+    }
 }

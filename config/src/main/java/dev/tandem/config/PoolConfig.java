@@ -11,4 +11,10 @@ import java.time.Duration;
  *                          server's own keep-alive timeout, or the server may close it as we send on it
  */
 public record PoolConfig(int maxConnections, int maxPending, Duration idleTimeout) {
+
+    public PoolConfig {
+        Checks.atLeast("maxConnections", maxConnections, 1, Checks.AT_LEAST_ONE);
+        Checks.atLeast("maxPending", maxPending, 0, Checks.NOT_NEGATIVE);
+        Checks.positive("idleTimeout", idleTimeout);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.tandem.config;
 
+import java.util.Objects;
+
 /**
  * One route: which requests it takes and which backend serves them.
  *
@@ -8,4 +10,10 @@ package dev.tandem.config;
  * @param backend the backend's name
  */
 public record RouteConfig(String name, MatchConfig match, String backend) {
+
+    public RouteConfig {
+        Checks.notBlank("name", name);
+        Objects.requireNonNull(match, "match");
+        Checks.notBlank("backend", backend);
+    }
 }
