@@ -9,8 +9,10 @@ import java.util.Objects;
  *
  * @param name            the name routes refer to; also the {@code upstream} metric tag
  * @param url             the base URL, {@code http://host:port}; a path prefix, if any, is prepended to every request
- * @param host            the URL's host, a literal address or a name resolved once at start (never on an event loop)
- * @param port            the URL's port, defaulted from the scheme
+ * @param host            the URL's host, a literal address or a name resolved once at start (never on an event loop);
+ *                        an IPv6 literal keeps its brackets, as {@link URI#getHost()} returns it. Use this rather
+ *                        than {@code url().getHost()}, which is null for names with '_' (Docker Compose services)
+ * @param port            the URL's port, 80 when the URL has none
  * @param pool            the keep-alive connection pool
  * @param connectTimeout  a connection not established after this fails the exchange with 502
  * @param responseTimeout no response head (or no further body bytes) after this fails the exchange with 504

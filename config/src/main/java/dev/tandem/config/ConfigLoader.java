@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -124,17 +125,19 @@ public final class ConfigLoader {
         Config base = parsed.withFallback(reference).withFallback(substitutions);
 
         List<ConfigProblem> problems = new ArrayList<>(misspeltRoot(parsed));
+        List<String> backends;
         Config overrides;
         Config merged;
         try {
-            // Resolved once without overrides to learn the backend names, which the per-backend variables need.
-            Config names = base.resolve(RESOLVE);
-            overrides = overrides(env, backendNames(names), problems);
+            // Resolved once without overrides to learn the backends, which the per-backend variables need. Their
+            // order is taken here too: an override merged into a backend object loses the object's line number.
+            backends = declaredBackends(base.resolve(RESOLVE));
+            overrides = overrides(env, backends, problems);
             merged = overrides.withFallback(base).resolve(RESOLVE);
         } catch (ConfigException e) {
             throw single(problem(e));
         }
-        return ConfigMapper.map(merged, reference, problems);
+        return ConfigMapper.map(merged, reference, backends, problems);
     }
 
     /** A top-level key one or two typos away from {@code tandem} would silently configure nothing. */
@@ -150,10 +153,15 @@ public final class ConfigLoader {
         return problems;
     }
 
-    private static List<String> backendNames(Config config) {
+    /** The backend names in declaration order. Config objects do not keep it; line numbers do, within one file. */
+    private static List<String> declaredBackends(Config config) {
         if (config.root().get("tandem") instanceof ConfigObject tandem
                 && tandem.get("backends") instanceof ConfigObject backends) {
-            return new ArrayList<>(backends.keySet());
+            List<Map.Entry<String, ConfigValue>> declared = new ArrayList<>(backends.entrySet());
+            declared.sort(Comparator
+                    .comparingInt((Map.Entry<String, ConfigValue> e) -> e.getValue().origin().lineNumber())
+                    .thenComparing(Map.Entry::getKey));
+            return declared.stream().map(Map.Entry::getKey).toList();
         }
         return List.of();
     }

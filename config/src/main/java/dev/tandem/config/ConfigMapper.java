@@ -64,20 +64,25 @@ final class ConfigMapper {
     private final List<String> backendNames = new ArrayList<>();
     private boolean backendsReadable;
 
-    private ConfigMapper(Config config, Config reference, List<ConfigProblem> earlier) {
+    private final List<String> declarationOrder;
+
+    private ConfigMapper(Config config, Config reference, List<String> declarationOrder, List<ConfigProblem> earlier) {
         this.config = config;
         this.reference = reference;
+        this.declarationOrder = declarationOrder;
         this.problems = new ArrayList<>(earlier);
     }
 
     /**
-     * @param config    the layered config, resolved
-     * @param reference {@code reference.conf}, resolved: the schema of every fixed section
-     * @param earlier   problems found while layering, reported together with the mapper's
+     * @param config           the layered config, resolved
+     * @param reference        {@code reference.conf}, resolved: the schema of every fixed section
+     * @param declarationOrder the backend names in the order the file declares them; others go last, by name
+     * @param earlier          problems found while layering, reported together with the mapper's
      * @throws ConfigValidationException listing every problem, if there is any
      */
-    static GatewayConfig map(Config config, Config reference, List<ConfigProblem> earlier) {
-        ConfigMapper mapper = new ConfigMapper(config, reference, earlier);
+    static GatewayConfig map(Config config, Config reference, List<String> declarationOrder,
+            List<ConfigProblem> earlier) {
+        ConfigMapper mapper = new ConfigMapper(config, reference, declarationOrder, earlier);
         GatewayConfig gateway = mapper.map();
         if (gateway == null || !mapper.problems.isEmpty()) {
             if (mapper.problems.isEmpty()) {
@@ -286,10 +291,9 @@ final class ConfigMapper {
             return null;
         }
         backendsReadable = true;
-        // Config objects do not keep declaration order; the line numbers do, within one file.
         List<Map.Entry<String, ConfigValue>> declared = new ArrayList<>(backends.object().entrySet());
         declared.sort(Comparator
-                .comparingInt((Map.Entry<String, ConfigValue> e) -> e.getValue().origin().lineNumber())
+                .comparingInt((Map.Entry<String, ConfigValue> e) -> declarationIndex(e.getKey()))
                 .thenComparing(Map.Entry::getKey));
         declared.forEach(e -> backendNames.add(e.getKey()));
         if (declared.isEmpty()) {
@@ -311,6 +315,11 @@ final class ConfigMapper {
             }
         }
         return complete ? result : null;
+    }
+
+    private int declarationIndex(String backend) {
+        int index = declarationOrder.indexOf(backend);
+        return index < 0 ? Integer.MAX_VALUE : index;
     }
 
     private Defaults defaults(Node n) {
@@ -419,9 +428,6 @@ final class ConfigMapper {
             }
             host = lenient.group(1);
             port = lenient.group(2) == null ? -1 : Integer.parseInt(lenient.group(2));
-        }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
         }
         if (port == -1) {
             port = 80;
@@ -544,8 +550,11 @@ final class ConfigMapper {
         Set<String> methods = methods(n);
         List<MatchConfig.HeaderMatch> headers = headers(n);
         if (kinds.size() != 1) {
-            String found = kinds.isEmpty() ? "none of path, prefix and regex is set"
-                    : String.join(" and ", kinds) + (kinds.size() == 2 ? " are both set" : " are all set");
+            String found = switch (kinds.size()) {
+                case 0 -> "none of path, prefix and regex is set";
+                case 2 -> kinds.get(0) + " and " + kinds.get(1) + " are both set";
+                default -> "path, prefix and regex are all set";
+            };
             add(n.path(), found + " (expected: exactly one of path, prefix or regex)", Origins.of(n.object().origin()));
             return null;
         }

@@ -139,7 +139,8 @@ public final class ConfigReport {
     }
 
     private static String address(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        boolean bareIpv6 = host.indexOf(':') >= 0 && !host.startsWith("[");
+        return (bareIpv6 ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 2m}: the largest unit that divides the duration exactly. */
