@@ -250,7 +250,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void loadWithoutAnEnvironmentMapReadsTheProcessEnvironment(@TempDir Path dir) throws IOException {
+    void loadWithOnlyAPathLoadsTheFile(@TempDir Path dir) throws IOException {
         assumeThat(System.getenv()).doesNotContainKeys("TANDEM_LISTEN_PORT", "TANDEM_ADMIN_TOKEN");
         Path file = dir.resolve("application.conf");
         Files.writeString(file, MINIMAL);
