@@ -3,6 +3,7 @@ package dev.tandem.proxy;
 import dev.tandem.config.BackendConfig;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.ProxyConfig;
+import dev.tandem.internal.Channels;
 import dev.tandem.routing.RequestTarget;
 import dev.tandem.routing.Route;
 import dev.tandem.server.HandlerNames;
@@ -60,6 +61,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private @Nullable ChannelHandlerContext ctx;
     /** The exchange in flight; null between requests. One at a time, so no map and no queue. */
     private @Nullable Exchange exchange;
+    /**
+     * We asked for a client message and none has come yet. FlowControlHandler counts a read as satisfied by a read
+     * cycle that ends without a message (a partial chunk, say), so the request is renewed on read complete.
+     */
+    private boolean clientReadRequested;
 
     public ClientExchangeHandler(ProxyContext proxy) {
         this.proxy = proxy;
@@ -72,12 +78,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        requestClientRead();
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        clientReadRequested = false;
         if (msg instanceof HttpRequest request) {
             onRequestHead(request);
             if (msg instanceof HttpContent) {
@@ -190,7 +197,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 ex.requestComplete = true;
                 maybeFinish(ex);
             } else {
-                context().read();
+                requestClientRead();
             }
             return;
         }
@@ -357,7 +364,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (code < 200) {
             // An interim response (103 Early Hints and the like): dropped, with the empty content that ends it.
             ex.skipInterimLast = true;
-            readUpstream(ex);
             return;
         }
         HttpHeaders headers = response.headers();
@@ -398,12 +404,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.status = code;
         ex.responseStarted = true;
         ex.clientFlushPending = true;
+        // Flushed on read complete, together with whatever body this read brought.
         context().write(response, context().voidPromise());
-        readUpstream(ex);
-        if (ex.clientFlushPending && exchange == ex) {
-            ex.clientFlushPending = false;
-            context().flush();
-        }
     }
 
     private void onResponseContent(Exchange ex, HttpContent content) {
@@ -411,7 +413,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex.skipInterimLast && last) {
             ex.skipInterimLast = false;
             content.release();
-            readUpstream(ex);
             return;
         }
         if (content.decoderResult().isFailure() || !ex.responseStarted) {
@@ -423,15 +424,29 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.bytesOut += content.content().readableBytes();
         ChannelHandlerContext ctx = context();
-        ex.clientFlushPending = false;
         if (last) {
             ex.responseComplete = true;
+            ex.clientFlushPending = false;
             ctx.writeAndFlush(content, ctx.voidPromise());
             maybeFinish(ex);
             return;
         }
-        ctx.writeAndFlush(content, ctx.voidPromise());
-        if (ctx.channel().isWritable()) {
+        ex.clientFlushPending = true;
+        ctx.write(content, ctx.voidPromise());
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        Exchange ex = exchange;
+        if (ex == null || ex.responseComplete) {
+            return;
+        }
+        if (ex.clientFlushPending) {
+            ex.clientFlushPending = false;
+            context().flush();
+        }
+        // Read on only while the client keeps up; otherwise wait for its writability to come back.
+        if (context().channel().isWritable()) {
             readUpstream(ex);
         } else {
             ex.upstreamReadPaused = true;
@@ -491,6 +506,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ex.clientReadPaused = false;
             readClient(ex);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (clientReadRequested) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -620,9 +643,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         if (ex.closeClient || proxy.isDraining()) {
-            dev.tandem.internal.Channels.closeOnFlush(ctx.channel());
+            Channels.closeOnFlush(ctx.channel());
         } else {
-            ctx.read();
+            requestClientRead();
         }
     }
 
@@ -636,8 +659,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     private void readClient(Exchange ex) {
         if (exchange == ex) {
-            context().read();
+            requestClientRead();
         }
+    }
+
+    private void requestClientRead() {
+        clientReadRequested = true;
+        context().read();
     }
 
     private void readUpstream(Exchange ex) {
@@ -679,7 +707,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ChannelPipeline upstreamPipeline = upstream.pipeline();
         upstreamPipeline.addLast(HandlerNames.TUNNEL, new TunnelHandler(client));
         upstreamPipeline.remove(HandlerNames.UPSTREAM_RESPONSE);
-        upstreamPipeline.remove(HandlerNames.UPSTREAM_FLOW_CONTROL);
         upstreamPipeline.remove(HandlerNames.UPSTREAM_CODEC);
 
         ChannelPipeline clientPipeline = client.pipeline();

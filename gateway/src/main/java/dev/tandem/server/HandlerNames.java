@@ -14,8 +14,8 @@ package dev.tandem.server;
  * </ol>
  * After a WebSocket upgrade the codec, flow control and exchange handlers are replaced by {@link #TUNNEL}.
  *
- * <p>Upstream pipeline, inbound order: {@link #UPSTREAM_CODEC}, {@link #UPSTREAM_FLOW_CONTROL},
- * {@link #UPSTREAM_RESPONSE}; after an upgrade, {@link #TUNNEL}.
+ * <p>Upstream pipeline, inbound order: {@link #UPSTREAM_CODEC}, {@link #UPSTREAM_RESPONSE}; after an upgrade,
+ * {@link #TUNNEL}.
  */
 public final class HandlerNames {
     public static final String CLIENT_TIMEOUTS = "client-timeouts";
@@ -25,7 +25,6 @@ public final class HandlerNames {
     public static final String ACCESS_LOG = "access-log";
 
     public static final String UPSTREAM_CODEC = "upstream-codec";
-    public static final String UPSTREAM_FLOW_CONTROL = "upstream-flow-control";
     public static final String UPSTREAM_RESPONSE = "upstream-response";
 
     public static final String TUNNEL = "tunnel";

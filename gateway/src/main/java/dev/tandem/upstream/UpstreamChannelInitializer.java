@@ -4,11 +4,14 @@ import dev.tandem.server.HandlerNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.flow.FlowControlHandler;
 
 /**
- * The upstream pipeline: HTTP/1.1 client codec, flow control (one decoded message per read, so backpressure
- * holds after the decoder), then the connection itself. Response bodies are never aggregated.
+ * The upstream pipeline: HTTP/1.1 client codec, then the connection itself. Response bodies are never aggregated.
+ *
+ * <p>No FlowControlHandler here, on purpose: the exchange asks for the next read only while the client is writable,
+ * and what one read decodes (at most one receive buffer) is relayed in full, which bounds memory as tightly. A flow
+ * control queue would also lose a close-delimited response: the decoder emits its end when the channel goes
+ * inactive, and the queue is dropped at that moment.
  */
 final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     /** Response heads from our own backends; generous, since Django sets many cookies and headers. */
@@ -28,7 +31,6 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast(HandlerNames.UPSTREAM_CODEC,
                         new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE, true))
-                .addLast(HandlerNames.UPSTREAM_FLOW_CONTROL, new FlowControlHandler())
                 .addLast(HandlerNames.UPSTREAM_RESPONSE, connection);
     }
 }

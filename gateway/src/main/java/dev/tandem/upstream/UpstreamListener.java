@@ -12,6 +12,9 @@ public interface UpstreamListener {
      */
     void onUpstreamMessage(Object message);
 
+    /** A read from the socket has been decoded and delivered: the time to flush what was relayed. */
+    void onUpstreamReadComplete();
+
     /** The connection closed. */
     void onUpstreamClosed();
 
