@@ -1,0 +1,27 @@
+import pytest
+
+from shop_api.config import Settings
+
+
+def settings(url: str) -> Settings:
+    return Settings(database_url=url, pool_size=1, max_overflow=0, stock_poll_interval=1)
+
+
+def test_the_shared_url_gets_the_async_drivers():
+    assert settings("sqlite:////srv/shop.sqlite3").async_url.render_as_string() == "sqlite+aiosqlite:////srv/shop.sqlite3"
+    assert (
+        settings("postgresql://shop:p%40ss@db:5432/tandem").async_url.render_as_string(hide_password=False)
+        == "postgresql+asyncpg://shop:p%40ss@db:5432/tandem"
+    )
+    assert settings("postgres://db/tandem").async_url.drivername == "postgresql+asyncpg"
+
+
+@pytest.mark.parametrize("url", ["mysql://db/shop", "sqlite:///:memory:", "sqlite://"])
+def test_unsupported_urls_are_rejected(url):
+    with pytest.raises(ValueError):
+        settings(url).async_url
+
+
+def test_defaults_to_the_local_run_database(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert Settings.from_env().database_url.endswith("/deploy/local/data/tandem.sqlite3")
