@@ -14,8 +14,9 @@ import java.util.Objects;
  *                        than {@code url().getHost()}, which is null for names with '_' (Docker Compose services)
  * @param port            the URL's port, 80 when the URL has none
  * @param pool            the keep-alive connection pool
- * @param connectTimeout  a connection not established after this fails the exchange with 502
+ * @param connectTimeout  a connection not established after this fails the exchange (504 on timeout, 502 refused)
  * @param responseTimeout no response head (or no further body bytes) after this fails the exchange with 504
+ * @param resilience      circuit breaker, bulkhead, retries and health checks
  */
 public record BackendConfig(
         String name,
@@ -24,7 +25,8 @@ public record BackendConfig(
         int port,
         PoolConfig pool,
         Duration connectTimeout,
-        Duration responseTimeout) {
+        Duration responseTimeout,
+        ResilienceConfig resilience) {
 
     public BackendConfig {
         Checks.notBlank("name", name);
@@ -36,6 +38,7 @@ public record BackendConfig(
         Objects.requireNonNull(pool, "pool");
         Checks.positive("connectTimeout", connectTimeout);
         Checks.positive("responseTimeout", responseTimeout);
+        Objects.requireNonNull(resilience, "resilience");
     }
 
     /** The path prefix of {@link #url()}, empty when it has none (never ends with '/'). */

@@ -116,7 +116,8 @@ final class ConfigMapper {
                 || backends == null || routes == null) {
             return null;
         }
-        return construct("tandem", () -> new GatewayConfig(listen, admin, limits, proxy, backends, routes, accessLog));
+        return construct("tandem", () -> new GatewayConfig(listen, admin, limits, proxy, backends, routes, accessLog,
+                new MetricsConfig(true), new TrafficConfig(null, null)));
     }
 
     // ---- structure -------------------------------------------------------------------------------------------------
@@ -379,7 +380,8 @@ final class ConfigMapper {
         }
         PoolConfig pool = new PoolConfig(maxConnections, maxPending, idleTimeout);
         return construct(path, () -> new BackendConfig(
-                name, endpoint.url(), endpoint.host(), endpoint.port(), pool, connectTimeout, responseTimeout));
+                name, endpoint.url(), endpoint.host(), endpoint.port(), pool, connectTimeout, responseTimeout,
+                ResilienceDefaults.NONE));
     }
 
     private @Nullable Endpoint url(Node n) {
@@ -494,7 +496,7 @@ final class ConfigMapper {
         if (name == null || backend == null || match == null) {
             return null;
         }
-        return construct(path, () -> new RouteConfig(name, match, backend));
+        return construct(path, () -> RouteConfig.of(name, match, backend));
     }
 
     private @Nullable String routeName(Node n, Map<String, String> firstPathByName) {

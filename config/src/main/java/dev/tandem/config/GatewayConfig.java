@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param backends the upstreams by name, in declared order
  * @param routes   the route table, in declared order; the first match wins
  * @param accessLog the structured access log
+ * @param metrics   per-route, per-backend metrics
+ * @param traffic   traffic shifting: the override header and where runtime changes are kept
  */
 public record GatewayConfig(
         ListenerConfig listen,
@@ -22,7 +24,9 @@ public record GatewayConfig(
         ProxyConfig proxy,
         Map<String, BackendConfig> backends,
         List<RouteConfig> routes,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        MetricsConfig metrics,
+        TrafficConfig traffic) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -30,6 +34,8 @@ public record GatewayConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(traffic, "traffic");
         // Copy into unmodifiable collections that keep the declared order.
         backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
         routes = List.copyOf(routes);
@@ -42,5 +48,10 @@ public record GatewayConfig(
             throw new IllegalArgumentException("no backend named " + name);
         }
         return backend;
+    }
+
+    /** The same configuration with another route table (runtime weight changes); validated by the caller. */
+    public GatewayConfig withRoutes(List<RouteConfig> newRoutes) {
+        return new GatewayConfig(listen, admin, limits, proxy, backends, newRoutes, accessLog, metrics, traffic);
     }
 }

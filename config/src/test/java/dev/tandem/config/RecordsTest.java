@@ -42,9 +42,9 @@ class RecordsTest {
         PoolConfig pool = new PoolConfig(1, 0, SECOND);
         URI url = URI.create("http://h:80");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new BackendConfig("b", url, "h", 0, pool, SECOND, SECOND));
+                .isThrownBy(() -> new BackendConfig("b", url, "h", 0, pool, SECOND, SECOND, ResilienceDefaults.NONE));
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new BackendConfig("b", url, "h", 80, pool, Duration.ZERO, SECOND));
+                .isThrownBy(() -> new BackendConfig("b", url, "h", 80, pool, Duration.ZERO, SECOND, ResilienceDefaults.NONE));
     }
 
     @Test
