@@ -37,4 +37,3 @@ def fastapi_client(database_url):
     settings = Settings(database_url=database_url, pool_size=2, max_overflow=2, stock_poll_interval=0.05)
     with TestClient(create_app(settings)) as client:
         yield client
-

@@ -146,7 +146,9 @@ def test_pool_idle_timeout_is_shorter_than_the_servers_keep_alive(path):
 
 
 def test_local_procfile_serves_where_the_local_gateway_config_points():
-    procfile = dict(line.split(": ", 1) for line in (DEPLOY_DIR / "local" / "Procfile").read_text().splitlines() if line)
+    procfile = dict(
+        line.split(": ", 1) for line in (DEPLOY_DIR / "local" / "Procfile").read_text().splitlines() if line
+    )
     backends = gateway_conf(DEPLOY_DIR / "local" / "tandem.conf")["backends"]
     assert procfile["django"] == "deploy/bin/serve-django 127.0.0.1 ${DJANGO_PORT:-8001}"
     assert procfile["fastapi"] == "deploy/bin/serve-fastapi 127.0.0.1 ${FASTAPI_PORT:-8002}"

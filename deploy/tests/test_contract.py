@@ -52,7 +52,9 @@ def catalogue(django_setup, sync_engine):
         )
         for n in range(1, 12)
     ]
-    unicode = Product.objects.create(sku="U-1", name="Café ☕ «spécial» \"quoted\" \\ \t", category=coffee, price=Decimal("0.5"), stock=1)
+    unicode = Product.objects.create(
+        sku="U-1", name='Café ☕ «spécial» "quoted" \\ \t', category=coffee, price=Decimal("0.5"), stock=1
+    )
     # Whole seconds: the timestamp must still carry six fractional digits on both sides.
     Product.objects.filter(pk=products[0].pk).update(updated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
     ids = {"first": products[0].pk, "unicode": unicode.pk, "sold_out": products[3].pk}
@@ -72,7 +74,9 @@ def test_both_apps_answer_the_same_bytes(path, catalogue, django_client, fastapi
     assert from_django.status_code == from_fastapi.status_code
     assert from_django["Content-Type"] == from_fastapi.headers["content-type"] == "application/json"
     assert from_django["X-Backend"] == "django" and from_fastapi.headers["x-backend"] == "fastapi"
-    assert from_django.content == from_fastapi.content, f"{path}\n django: {from_django.content!r}\nfastapi: {from_fastapi.content!r}"
+    assert from_django.content == from_fastapi.content, (
+        f"{path}\n django: {from_django.content!r}\nfastapi: {from_fastapi.content!r}"
+    )
 
 
 def test_the_cases_cover_every_outcome(catalogue, fastapi_client):

@@ -150,8 +150,7 @@ def _insufficient_stock(exc: InsufficientStock):
         {
             "detail": "Insufficient stock.",
             "shortages": [
-                {"product_id": s.product_id, "requested": s.requested, "available": s.available}
-                for s in exc.shortages
+                {"product_id": s.product_id, "requested": s.requested, "available": s.available} for s in exc.shortages
             ],
         },
         status=409,

@@ -32,7 +32,9 @@ def database_settings(url: str, conn_max_age: int) -> dict:
 
 def _sqlite(path: str, conn_max_age: int) -> dict:
     if not path or path == ":memory:":
-        raise ImproperlyConfigured("DATABASE_URL: SQLite needs a file both apps can open, e.g. sqlite:////abs/path.sqlite3")
+        raise ImproperlyConfigured(
+            "DATABASE_URL: SQLite needs a file both apps can open, e.g. sqlite:////abs/path.sqlite3"
+        )
     file = Path(path)
     return {
         "ENGINE": "django.db.backends.sqlite3",

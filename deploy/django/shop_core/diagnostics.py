@@ -11,7 +11,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from .http import invalid, json_response
 
 # Echoed by whoami, as the app sees them after TrustedProxyMiddleware.
-WHOAMI_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "Forwarded", "Via", "X-Request-Id")
+WHOAMI_HEADERS = (
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Host",
+    "X-Forwarded-Port",
+    "Forwarded",
+    "Via",
+    "X-Request-Id",
+)
 
 BLOB_MAX_SIZE = 1 << 30
 BLOB_CHUNK = 64 * 1024

@@ -25,10 +25,14 @@ def test_order_takes_the_stock_and_answers_201(csrf_client, make_product):
     response = post(
         csrf_client,
         "/api/orders",
-        {"customer_email": "ada@example.com", "customer_name": "Ada", "lines": [
-            {"product_id": kite.pk, "quantity": 3},
-            {"product_id": mug.pk, "quantity": 1},
-        ]},
+        {
+            "customer_email": "ada@example.com",
+            "customer_name": "Ada",
+            "lines": [
+                {"product_id": kite.pk, "quantity": 3},
+                {"product_id": mug.pk, "quantity": 1},
+            ],
+        },
     )
 
     assert response.status_code == 201, response.content
@@ -53,10 +57,13 @@ def test_insufficient_stock_answers_409_and_changes_nothing(client, make_product
     response = post(
         client,
         "/api/orders",
-        {"customer_email": "bob@example.com", "lines": [
-            {"product_id": plenty.pk, "quantity": 10},
-            {"product_id": scarce.pk, "quantity": 3},
-        ]},
+        {
+            "customer_email": "bob@example.com",
+            "lines": [
+                {"product_id": plenty.pk, "quantity": 10},
+                {"product_id": scarce.pk, "quantity": 3},
+            ],
+        },
     )
 
     assert response.status_code == 409
@@ -75,18 +82,27 @@ def test_insufficient_stock_answers_409_and_changes_nothing(client, make_product
     ("body", "errors"),
     [
         ({"lines": [{"product_id": 1, "quantity": 1}]}, {"customer_email": ["This field is required."]}),
-        ({"customer_email": "nope", "lines": []}, {
-            "customer_email": ["Enter a valid email address."],
-            "lines": ["Expected a list of 1 to 100 lines."],
-        }),
-        ({"customer_email": "a@example.com", "lines": [{"product_id": "x", "quantity": 0}]}, {
-            "lines.0.product_id": ["Enter a whole number."],
-            "lines.0.quantity": ["Ensure this value is greater than or equal to 1."],
-        }),
-        ({"customer_email": "a@example.com", "lines": ["oops"]}, {
-            "lines.0.product_id": ["This field is required."],
-            "lines.0.quantity": ["This field is required."],
-        }),
+        (
+            {"customer_email": "nope", "lines": []},
+            {
+                "customer_email": ["Enter a valid email address."],
+                "lines": ["Expected a list of 1 to 100 lines."],
+            },
+        ),
+        (
+            {"customer_email": "a@example.com", "lines": [{"product_id": "x", "quantity": 0}]},
+            {
+                "lines.0.product_id": ["Enter a whole number."],
+                "lines.0.quantity": ["Ensure this value is greater than or equal to 1."],
+            },
+        ),
+        (
+            {"customer_email": "a@example.com", "lines": ["oops"]},
+            {
+                "lines.0.product_id": ["This field is required."],
+                "lines.0.quantity": ["This field is required."],
+            },
+        ),
     ],
 )
 def test_invalid_orders_answer_400_with_field_errors(client, db, body, errors):
@@ -97,14 +113,28 @@ def test_invalid_orders_answer_400_with_field_errors(client, db, body, errors):
 
 def test_duplicate_and_unknown_products_are_field_errors(client, make_product):
     product = make_product()
-    duplicate = post(client, "/api/orders", {"customer_email": "a@example.com", "lines": [
-        {"product_id": product.pk, "quantity": 1},
-        {"product_id": product.pk, "quantity": 1},
-    ]})
-    unknown = post(client, "/api/orders", {"customer_email": "a@example.com", "lines": [
-        {"product_id": product.pk, "quantity": 1},
-        {"product_id": 987654, "quantity": 1},
-    ]})
+    duplicate = post(
+        client,
+        "/api/orders",
+        {
+            "customer_email": "a@example.com",
+            "lines": [
+                {"product_id": product.pk, "quantity": 1},
+                {"product_id": product.pk, "quantity": 1},
+            ],
+        },
+    )
+    unknown = post(
+        client,
+        "/api/orders",
+        {
+            "customer_email": "a@example.com",
+            "lines": [
+                {"product_id": product.pk, "quantity": 1},
+                {"product_id": 987654, "quantity": 1},
+            ],
+        },
+    )
     assert duplicate.json()["errors"] == {"lines.1.product_id": ["Duplicate product."]}
     assert unknown.status_code == 400
     assert unknown.json()["errors"] == {"lines.1.product_id": ["Unknown product."]}
@@ -159,9 +189,14 @@ def test_concurrent_orders_never_sell_the_same_unit_twice(make_product):
     def order(n):
         try:
             barrier.wait()
-            response = post(Client(), "/api/orders", {
-                "customer_email": f"racer{n}@example.com", "lines": [{"product_id": product.pk, "quantity": 1}],
-            })
+            response = post(
+                Client(),
+                "/api/orders",
+                {
+                    "customer_email": f"racer{n}@example.com",
+                    "lines": [{"product_id": product.pk, "quantity": 1}],
+                },
+            )
             statuses.append(response.status_code)
         finally:
             connection.close()

@@ -108,5 +108,7 @@ def test_blob_rejects_bad_sizes(client, size):
 
 def test_posted_blob_is_measured_and_hashed():
     payload = bytes(range(256)) * 1000
-    response = Client(enforce_csrf_checks=True).post("/core/blob", data=payload, content_type="application/octet-stream")
+    response = Client(enforce_csrf_checks=True).post(
+        "/core/blob", data=payload, content_type="application/octet-stream"
+    )
     assert response.json() == {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}

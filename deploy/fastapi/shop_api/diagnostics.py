@@ -17,7 +17,15 @@ from .schemas import BlobReceipt, Health, WhoAmI
 
 router = APIRouter(tags=["diagnostics"])
 
-WHOAMI_HEADERS = ("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "via", "x-request-id")
+WHOAMI_HEADERS = (
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "x-forwarded-port",
+    "forwarded",
+    "via",
+    "x-request-id",
+)
 HEALTH_TIMEOUT_SECONDS = 3
 
 BLOB_MAX_SIZE = 1 << 30

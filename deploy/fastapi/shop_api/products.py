@@ -15,9 +15,26 @@ from .schemas import ErrorOut, ProductOut, ProductPage, ValidationErrorOut
 router = APIRouter(tags=["products (dual-served)"])
 
 LIST_PARAMETERS = [
-    {"name": "category", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Category slug."},
-    {"name": "in_stock", "in": "query", "required": False, "schema": {"type": "boolean"}, "description": "`true` or `false`."},
-    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1}},
+    {
+        "name": "category",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "Category slug.",
+    },
+    {
+        "name": "in_stock",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "boolean"},
+        "description": "`true` or `false`.",
+    },
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1},
+    },
     {
         "name": "page_size",
         "in": "query",

@@ -65,7 +65,12 @@ class StockFeed:
                     continue
                 sent[product_id] = updated_at
                 self._publish(
-                    {"type": "stock", "product_id": product_id, "stock": stock, "updated_at": format_timestamp(updated_at)}
+                    {
+                        "type": "stock",
+                        "product_id": product_id,
+                        "stock": stock,
+                        "updated_at": format_timestamp(updated_at),
+                    }
                 )
             horizon = watermark - OVERLAP
             sent = {pid: ts for pid, ts in sent.items() if ts > horizon}
@@ -85,4 +90,3 @@ class StockFeed:
                 # A subscriber that stopped reading loses its oldest update rather than stalling the rest.
                 queue.get_nowait()
             queue.put_nowait(message)
-

@@ -8,7 +8,9 @@ def settings(url: str) -> Settings:
 
 
 def test_the_shared_url_gets_the_async_drivers():
-    assert settings("sqlite:////srv/shop.sqlite3").async_url.render_as_string() == "sqlite+aiosqlite:////srv/shop.sqlite3"
+    assert (
+        settings("sqlite:////srv/shop.sqlite3").async_url.render_as_string() == "sqlite+aiosqlite:////srv/shop.sqlite3"
+    )
     assert (
         settings("postgresql://shop:p%40ss@db:5432/tandem").async_url.render_as_string(hide_password=False)
         == "postgresql+asyncpg://shop:p%40ss@db:5432/tandem"
@@ -19,7 +21,7 @@ def test_the_shared_url_gets_the_async_drivers():
 @pytest.mark.parametrize("url", ["mysql://db/shop", "sqlite:///:memory:", "sqlite://"])
 def test_unsupported_urls_are_rejected(url):
     with pytest.raises(ValueError):
-        settings(url).async_url
+        _ = settings(url).async_url
 
 
 def test_defaults_to_the_local_run_database(monkeypatch):

@@ -38,9 +38,7 @@ def test_unhandled_errors_are_json_500s_marked_with_the_backend(settings):
 
 
 def test_whoami_reports_what_the_app_sees(client):
-    me = client.get(
-        "/api/v2/whoami", headers={"X-Request-Id": "req-9", "X-Forwarded-For": "198.51.100.7"}
-    ).json()
+    me = client.get("/api/v2/whoami", headers={"X-Request-Id": "req-9", "X-Forwarded-For": "198.51.100.7"}).json()
     assert me == {
         "backend": "fastapi",
         "remote_addr": "testclient",

@@ -4,7 +4,9 @@ import pytest
 
 
 def test_product_json_has_the_contract_shape_and_formats(client, make_product):
-    pid = make_product(price="12.5", stock=7, name="Café ☕", updated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    pid = make_product(
+        price="12.5", stock=7, name="Café ☕", updated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    )
 
     response = client.get(f"/api/products/{pid}")
 
