@@ -4,6 +4,7 @@ import dev.tandem.config.BackendConfig;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.ProxyConfig;
 import dev.tandem.internal.Channels;
+import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.routing.RequestTarget;
 import dev.tandem.routing.Route;
 import dev.tandem.server.HandlerNames;
@@ -162,6 +163,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         BackendConfig backend = config.backend(route.backend());
         ex.route = route;
         ex.backend = backend;
+        bindMetrics(ex, route.name(), backend.name());
 
         if (HttpUtil.is100ContinueExpected(request)) {
             // We answer 100 Continue ourselves and stream the body as it comes, as nginx does; the backend never
@@ -298,7 +300,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         connection.bind(this);
         Channel upstream = connection.channel();
         upstream.write(ex.upstreamRequest, upstream.voidPromise());
-        ex.lastUpstreamActivityNanos = System.nanoTime();
+        ex.requestSentNanos = System.nanoTime();
+        ex.lastUpstreamActivityNanos = ex.requestSentNanos;
         armTimeout(ex);
         if (ex.requestComplete) {
             // A retry: the request had no body and was read whole already.
@@ -360,6 +363,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                         "backend '" + ex.backend.name() + "' switched protocols unasked", Outcome.REFUSED);
             }
             return;
+        }
+        if (ex.metrics != null) {
+            ex.metrics.firstByte(System.nanoTime() - ex.requestSentNanos);
         }
         if (code < 200) {
             // An interim response (103 Early Hints and the like): dropped, with the empty content that ends it.
@@ -585,6 +591,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     /** Answers with Tandem's own error response, then ends the exchange. */
     private void respondError(Exchange ex, HttpResponseStatus status, String message, Outcome outcome) {
         ChannelHandlerContext ctx = context();
+        if (ex.metrics == null) {
+            bindMetrics(ex, GatewayMetrics.UNMATCHED, GatewayMetrics.NO_BACKEND);
+        }
         if (ex.acquiring != null) {
             ex.acquiring.cancel(false);
             ex.acquiring = null;
@@ -638,7 +647,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId,
                 ex.route == null ? null : ex.route.name(), ex.backend == null ? null : ex.backend.name(),
                 ex.method.name(), ex.path, ex.status, outcome, System.nanoTime() - ex.startNanos, ex.bytesIn,
-                ex.bytesOut));
+                ex.bytesOut, ex.metrics));
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -646,6 +655,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             Channels.closeOnFlush(ctx.channel());
         } else {
             requestClientRead();
+        }
+    }
+
+    private void bindMetrics(Exchange ex, String route, String backend) {
+        GatewayMetrics metrics = proxy.metrics();
+        if (metrics != null) {
+            ex.metrics = metrics.pair(route, backend);
+            ex.metrics.started();
         }
     }
 
@@ -702,7 +719,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         cancelTimeout(ex);
         ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId, ex.route.name(),
                 ex.backend.name(), ex.method.name(), ex.path, 101, Outcome.SUCCESS,
-                System.nanoTime() - ex.startNanos, ex.bytesIn, ex.bytesOut));
+                System.nanoTime() - ex.startNanos, ex.bytesIn, ex.bytesOut, ex.metrics));
 
         ChannelPipeline upstreamPipeline = upstream.pipeline();
         upstreamPipeline.addLast(HandlerNames.TUNNEL, new TunnelHandler(client));

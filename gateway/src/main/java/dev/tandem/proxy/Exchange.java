@@ -1,6 +1,7 @@
 package dev.tandem.proxy;
 
 import dev.tandem.config.BackendConfig;
+import dev.tandem.metrics.PairMetrics;
 import dev.tandem.routing.Route;
 import dev.tandem.upstream.PooledConnection;
 import io.netty.handler.codec.http.HttpMethod;
@@ -51,6 +52,9 @@ final class Exchange {
     /** A response head was written to the client but not flushed yet. */
     boolean clientFlushPending;
 
+    /** Where this exchange records; null when metrics are off. */
+    @Nullable PairMetrics metrics;
+    long requestSentNanos;
     long lastUpstreamActivityNanos;
     @Nullable ScheduledFuture<?> timeout;
 

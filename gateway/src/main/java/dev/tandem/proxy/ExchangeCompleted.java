@@ -1,5 +1,6 @@
 package dev.tandem.proxy;
 
+import dev.tandem.metrics.PairMetrics;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param durationNanos from the decoded request head to the end
  * @param bytesIn       request body bytes read from the client
  * @param bytesOut      response body bytes written to the client
+ * @param metrics       the meters the exchange records into, or null when metrics are off
  */
 public record ExchangeCompleted(
         String requestId,
@@ -27,5 +29,6 @@ public record ExchangeCompleted(
         Outcome outcome,
         long durationNanos,
         long bytesIn,
-        long bytesOut) {
+        long bytesOut,
+        @Nullable PairMetrics metrics) {
 }

@@ -1,9 +1,11 @@
 package dev.tandem.proxy;
 
 import dev.tandem.config.GatewayConfig;
+import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.routing.RouteTable;
 import dev.tandem.upstream.UpstreamPools;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every client connection shares: the current configuration and route table, the upstream pools, and whether
@@ -21,11 +23,18 @@ public final class ProxyContext {
 
     private final AtomicReference<Snapshot> snapshot;
     private final UpstreamPools pools;
+    private final @Nullable GatewayMetrics metrics;
     private volatile boolean draining;
 
-    public ProxyContext(GatewayConfig config, UpstreamPools pools) {
+    public ProxyContext(GatewayConfig config, UpstreamPools pools, @Nullable GatewayMetrics metrics) {
         this.snapshot = new AtomicReference<>(Snapshot.of(config));
         this.pools = pools;
+        this.metrics = metrics;
+    }
+
+    /** The meters, or null when metrics are turned off. */
+    public @Nullable GatewayMetrics metrics() {
+        return metrics;
     }
 
     public Snapshot snapshot() {

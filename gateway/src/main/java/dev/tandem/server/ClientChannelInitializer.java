@@ -3,6 +3,7 @@ package dev.tandem.server;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.LimitsConfig;
 import dev.tandem.config.ListenerConfig;
+import dev.tandem.metrics.ExchangeMetricsHandler;
 import dev.tandem.proxy.AccessLogHandler;
 import dev.tandem.proxy.ClientExchangeHandler;
 import dev.tandem.proxy.ProxyContext;
@@ -83,6 +84,9 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private void addExchangeHandlers(ChannelPipeline pipeline) {
         pipeline.addLast(HandlerNames.CLIENT_EXCHANGE, new ClientExchangeHandler(proxy));
+        if (proxy.metrics() != null) {
+            pipeline.addLast(HandlerNames.METRICS, ExchangeMetricsHandler.INSTANCE);
+        }
         if (accessLog) {
             pipeline.addLast(HandlerNames.ACCESS_LOG, AccessLogHandler.INSTANCE);
         }

@@ -1,11 +1,16 @@
 package dev.tandem.server;
 
+import dev.tandem.admin.AdminChanges;
+import dev.tandem.admin.AdminServer;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.ListenerConfig;
 import dev.tandem.internal.Transport;
+import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.proxy.DrainEvent;
 import dev.tandem.proxy.ProxyContext;
 import dev.tandem.upstream.UpstreamPools;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -36,8 +41,11 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final ProxyContext proxy;
+    private final PrometheusMeterRegistry registry;
     private final int loops;
     private @Nullable Channel serverChannel;
+    private @Nullable AdminServer admin;
+    private volatile @Nullable AdminChanges changes;
 
     private GatewayServer(GatewayConfig config, Transport transport) {
         this.config = config;
@@ -46,13 +54,28 @@ public final class GatewayServer implements AutoCloseable {
                 ? config.listen().eventLoops() : Runtime.getRuntime().availableProcessors();
         this.bossGroup = transport.newGroup(1, "tandem-accept");
         this.workerGroup = transport.newGroup(loops, "tandem-loop");
-        this.proxy = new ProxyContext(config, new UpstreamPools(config.backends(), transport.socketChannel()));
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(registry) : null;
+        UpstreamPools pools = new UpstreamPools(config.backends(), transport.socketChannel(),
+                metrics == null ? UpstreamPools.ConnectObserver.NONE : metrics::connected);
+        this.proxy = new ProxyContext(config, pools, metrics);
+        if (metrics != null) {
+            metrics.register(config);
+            metrics.bindPools(pools, config.backends().keySet());
+            metrics.bindEventLoops(workerGroup);
+        }
     }
 
     /** Binds and returns the running server; blocks only the calling (main) thread, never an event loop. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
         GatewayServer server = new GatewayServer(config, Transport.best());
         server.bind();
+        try {
+            server.admin = AdminServer.start(server, server.transport);
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
         return server;
     }
 
@@ -82,8 +105,34 @@ public final class GatewayServer implements AutoCloseable {
         return proxy;
     }
 
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The admin listener's bound port. */
+    public int adminPort() {
+        if (admin == null) {
+            throw new IllegalStateException("admin not started");
+        }
+        return admin.port();
+    }
+
+    /** The runtime change handler the admin API uses, or null when changes are not offered. */
+    public @Nullable AdminChanges changes() {
+        return changes;
+    }
+
+    public void changes(AdminChanges changes) {
+        this.changes = changes;
+    }
+
     public GatewayConfig config() {
         return config;
+    }
+
+    /** The registry the admin server exposes; empty of Tandem meters when metrics are off. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
     }
 
     /**
@@ -116,6 +165,9 @@ public final class GatewayServer implements AutoCloseable {
             serverChannel.close().awaitUninterruptibly();
         }
         clients.close().awaitUninterruptibly();
+        if (admin != null) {
+            admin.close();
+        }
         proxy.pools().close();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

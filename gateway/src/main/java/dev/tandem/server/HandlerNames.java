@@ -10,6 +10,7 @@ package dev.tandem.server;
  *   <li>{@link #CLIENT_CODEC}: HTTP/1.1 request decoder and response encoder, with size limits</li>
  *   <li>{@link #CLIENT_FLOW_CONTROL}: one decoded message per {@code read()}</li>
  *   <li>{@link #CLIENT_EXCHANGE}: routes the request and relays it to the upstream</li>
+ *   <li>{@link #METRICS}: observes exchange events and records them (when metrics are on)</li>
  *   <li>{@link #ACCESS_LOG}: observes exchange events and writes the access log</li>
  * </ol>
  * After a WebSocket upgrade the codec, flow control and exchange handlers are replaced by {@link #TUNNEL}.
@@ -22,6 +23,7 @@ public final class HandlerNames {
     public static final String CLIENT_CODEC = "client-codec";
     public static final String CLIENT_FLOW_CONTROL = "client-flow-control";
     public static final String CLIENT_EXCHANGE = "client-exchange";
+    public static final String METRICS = "metrics";
     public static final String ACCESS_LOG = "access-log";
 
     public static final String UPSTREAM_CODEC = "upstream-codec";

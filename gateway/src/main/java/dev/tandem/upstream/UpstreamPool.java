@@ -41,9 +41,12 @@ public final class UpstreamPool {
     private boolean sweeping;
     private boolean closed;
 
+    private final UpstreamPools.ConnectObserver connectObserver;
+
     UpstreamPool(EventLoop loop, BackendConfig backend, InetSocketAddress address,
-            Class<? extends SocketChannel> channelType) {
+            Class<? extends SocketChannel> channelType, UpstreamPools.ConnectObserver connectObserver) {
         this.loop = loop;
+        this.connectObserver = connectObserver;
         this.backend = backend;
         this.address = address;
         this.config = backend.pool();
@@ -113,12 +116,14 @@ public final class UpstreamPool {
     private void connect(Promise<PooledConnection> promise) {
         open++;
         PooledConnection connection = new PooledConnection(this);
+        long startNanos = System.nanoTime();
         ChannelFuture connect = bootstrap.clone()
                 .handler(new UpstreamChannelInitializer(connection))
                 .connect(address);
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> onClosed(connection));
         connect.addListener(f -> {
+            connectObserver.connected(backend.name(), System.nanoTime() - startNanos, f.isSuccess());
             if (f.isSuccess()) {
                 active++;
                 if (!promise.trySuccess(connection)) {

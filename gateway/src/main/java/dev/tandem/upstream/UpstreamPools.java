@@ -28,9 +28,21 @@ public final class UpstreamPools {
     /** Every pool, for the admin view and shutdown; written once per pool, read from other threads. */
     private final Map<EventLoop, Map<String, UpstreamPool>> all = new ConcurrentHashMap<>();
 
-    public UpstreamPools(Map<String, BackendConfig> backends, Class<? extends SocketChannel> channelType) {
+    private final ConnectObserver connectObserver;
+
+    /** Told of every connection attempt, from the event loop that made it. */
+    @FunctionalInterface
+    public interface ConnectObserver {
+        ConnectObserver NONE = (backend, nanos, success) -> { };
+
+        void connected(String backend, long nanos, boolean success);
+    }
+
+    public UpstreamPools(Map<String, BackendConfig> backends, Class<? extends SocketChannel> channelType,
+            ConnectObserver connectObserver) {
         this.backends = Map.copyOf(backends);
         this.channelType = channelType;
+        this.connectObserver = connectObserver;
         Map<String, InetSocketAddress> resolved = new HashMap<>();
         backends.forEach((name, backend) -> {
             InetSocketAddress address = new InetSocketAddress(backend.host(), backend.port());
@@ -52,11 +64,20 @@ public final class UpstreamPools {
             if (config == null) {
                 throw new IllegalArgumentException("unknown backend " + backend);
             }
-            pool = new UpstreamPool(loop, config, addresses.get(backend), channelType);
+            pool = new UpstreamPool(loop, config, addresses.get(backend), channelType, connectObserver);
             pools.put(backend, pool);
             all.computeIfAbsent(loop, l -> new ConcurrentHashMap<>()).put(backend, pool);
         }
         return pool;
+    }
+
+    /** A backend's address, resolved at start. */
+    public InetSocketAddress address(String backend) {
+        InetSocketAddress address = addresses.get(backend);
+        if (address == null) {
+            throw new IllegalArgumentException("unknown backend " + backend);
+        }
+        return address;
     }
 
     /** Visits every pool (from any thread; the counts read are approximate, as any gauge). */

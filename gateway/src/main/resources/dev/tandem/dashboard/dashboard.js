@@ -82,6 +82,7 @@
     lastStats: null,
     lastAt: 0,             // Date.now() of the last stats received
     serverNow: 0,
+    updates: 0,
   };
 
   // ---------------------------------------------------------------- formatting
@@ -452,6 +453,8 @@
     updated.textContent = new Date(state.serverNow).toLocaleTimeString([], { hour12: false });
     $('uptime').textContent = fmtUptime(stats.uptime_seconds);
     document.body.dataset.routes = String(stats.routes.length);
+    document.body.dataset.updates = String(++state.updates);   // lets tests wait for fresh snapshots
+    updateBanner();
   }
 
   // ---------------------------------------------------------------- connection
@@ -466,10 +469,17 @@
     pill.textContent = text;
   }
 
-  function showBanner(text) {
+  /** One banner: a connection problem first, else metrics being off, else nothing. */
+  function updateBanner() {
+    let text = '';
+    if (conn.lastError) {
+      text = `The admin server does not answer (${conn.lastError}); retrying every second.`;
+    } else if (state.lastStats?.metrics_enabled === false) {
+      text = 'Metrics are off on this gateway (tandem.metrics.enabled = false): the numbers stay at zero.';
+    }
     const banner = $('banner');
     banner.hidden = !text;
-    banner.textContent = text ?? '';
+    if (banner.textContent !== text) banner.textContent = text;
   }
 
   function openStream() {
@@ -485,7 +495,6 @@
       conn.sseAt = Date.now();
       conn.lastError = '';
       stopPolling();
-      showBanner('');
       ingest(stats);
       setPill('live', 'live');
     });
@@ -526,14 +535,13 @@
       const stats = await fetchStats();
       if (!current()) return;
       conn.lastError = '';
-      showBanner('');
       ingest(stats);
       setPill('polling', 'polling');
     } catch (e) {
       if (!current()) return;
       conn.lastError = String(e.message ?? e);
       setPill('offline', 'offline');
-      showBanner(`The admin server does not answer (${conn.lastError}); retrying every second.`);
+      updateBanner();
     } finally {
       if (current()) conn.pollTimer = setTimeout(() => poll(generation), POLL_MS);
     }
@@ -620,9 +628,9 @@
 
   function errorMessage(body, text, response) {
     if (body && typeof body === 'object') {
-      if (typeof body.error === 'string') return body.error;
-      if (body.error && typeof body.error.message === 'string') return body.error.message;
       if (typeof body.message === 'string') return body.message;
+      if (body.error && typeof body.error.message === 'string') return body.error.message;
+      if (typeof body.error === 'string') return body.error;
       if (Array.isArray(body.errors)) return body.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ');
     }
     const trimmed = (text ?? '').trim();

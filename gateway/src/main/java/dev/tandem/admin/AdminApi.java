@@ -1,0 +1,241 @@
+package dev.tandem.admin;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tandem.config.BackendConfig;
+import dev.tandem.config.GatewayConfig;
+import dev.tandem.config.MatchConfig;
+import dev.tandem.config.RouteConfig;
+import dev.tandem.metrics.GatewayMetrics;
+import dev.tandem.metrics.LatencyWindows;
+import dev.tandem.metrics.PairMetrics;
+import dev.tandem.server.GatewayServer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What the admin endpoints compute: JSON views of the gateway's state, and readiness probes. */
+final class AdminApi {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final int PROBE_TIMEOUT_MILLIS = 1000;
+
+    private final GatewayServer gateway;
+    private final EventLoop loop;
+    private final long startNanos = System.nanoTime();
+
+    AdminApi(GatewayServer gateway, EventLoop loop) {
+        this.gateway = gateway;
+        this.loop = loop;
+    }
+
+    GatewayServer gateway() {
+        return gateway;
+    }
+
+    String scrape() {
+        return gateway.registry().scrape();
+    }
+
+    /** {@code {"routes":[{"route","match","weights"}]}}: the table the proxy uses now. */
+    String routesJson() {
+        return json(out -> {
+            out.writeStartObject();
+            out.writeArrayFieldStart("routes");
+            for (RouteConfig route : gateway.proxy().snapshot().config().routes()) {
+                out.writeStartObject();
+                writeRouteHead(out, route);
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
+    }
+
+    /** Per route and backend: in-flight, and rate, error rate and latency percentiles over 1 and 10 minutes. */
+    String statsJson() {
+        GatewayConfig config = gateway.proxy().snapshot().config();
+        GatewayMetrics metrics = gateway.proxy().metrics();
+        long now = System.nanoTime();
+        return json(out -> {
+            out.writeStartObject();
+            out.writeStringField("time", Instant.now().toString());
+            out.writeNumberField("uptime_seconds", round((now - startNanos) / 1e9, 1));
+            out.writeBooleanField("metrics_enabled", metrics != null);
+            out.writeArrayFieldStart("routes");
+            for (RouteConfig route : config.routes()) {
+                out.writeStartObject();
+                writeRouteHead(out, route);
+                out.writeObjectFieldStart("backends");
+                Map<String, LatencyWindows.Summary> minute = new LinkedHashMap<>();
+                for (String backend : backendsOf(route)) {
+                    PairMetrics pair = metrics == null ? null : metrics.pair(route.name(), backend);
+                    out.writeObjectFieldStart(backend);
+                    out.writeNumberField("in_flight", pair == null ? 0 : pair.inFlight());
+                    LatencyWindows.Summary lastMinute = pair == null ? null : pair.windows().lastMinute(now);
+                    minute.put(backend, lastMinute);
+                    writeWindow(out, "1m", lastMinute);
+                    writeWindow(out, "10m", pair == null ? null : pair.windows().lastTenMinutes(now));
+                    out.writeEndObject();
+                }
+                out.writeEndObject();
+                writeNumberOrNull(out, "latency_ratio_p50", ratio(minute.get("fastapi"), minute.get("django")));
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
+    }
+
+    /** The backends a route involves: its weights' keys, then its fallback and mirror. */
+    static List<String> backendsOf(RouteConfig route) {
+        List<String> backends = new ArrayList<>(route.weights().keySet());
+        if (route.fallback() != null && !backends.contains(route.fallback())) {
+            backends.add(route.fallback());
+        }
+        if (route.mirror() != null && !backends.contains(route.mirror().to())) {
+            backends.add(route.mirror().to());
+        }
+        return backends;
+    }
+
+    private static Double ratio(LatencyWindows.Summary numerator, LatencyWindows.Summary denominator) {
+        if (numerator == null || denominator == null || numerator.requests() == 0 || denominator.requests() == 0) {
+            return null;
+        }
+        return round(numerator.p50Millis() / denominator.p50Millis(), 3);
+    }
+
+    private static void writeRouteHead(JsonGenerator out, RouteConfig route) throws IOException {
+        out.writeStringField("route", route.name());
+        out.writeStringField("match", describe(route.match()));
+        out.writeObjectFieldStart("weights");
+        for (Map.Entry<String, Integer> weight : route.weights().entrySet()) {
+            out.writeNumberField(weight.getKey(), weight.getValue());
+        }
+        out.writeEndObject();
+    }
+
+    private static void writeWindow(JsonGenerator out, String name, LatencyWindows.Summary summary)
+            throws IOException {
+        out.writeObjectFieldStart(name);
+        if (summary == null) {
+            out.writeNumberField("requests", 0);
+            out.writeNumberField("rps", 0.0);
+            out.writeNumberField("error_rate", 0.0);
+            out.writeNullField("p50_ms");
+            out.writeNullField("p95_ms");
+            out.writeNullField("p99_ms");
+        } else {
+            out.writeNumberField("requests", summary.requests());
+            out.writeNumberField("rps", round(summary.rps(), 2));
+            out.writeNumberField("error_rate", round(summary.errorRate(), 4));
+            writeNumberOrNull(out, "p50_ms", millis(summary.p50Millis()));
+            writeNumberOrNull(out, "p95_ms", millis(summary.p95Millis()));
+            writeNumberOrNull(out, "p99_ms", millis(summary.p99Millis()));
+        }
+        out.writeEndObject();
+    }
+
+    private static Double millis(double value) {
+        return Double.isNaN(value) ? null : round(value, 3);
+    }
+
+    private static void writeNumberOrNull(JsonGenerator out, String field, Double value) throws IOException {
+        if (value == null) {
+            out.writeNullField(field);
+        } else {
+            out.writeNumberField(field, value);
+        }
+    }
+
+    static String describe(MatchConfig match) {
+        StringBuilder text = new StringBuilder();
+        if (match.path() != null) {
+            text.append("path ").append(match.path());
+        } else if (match.prefix() != null) {
+            text.append("prefix ").append(match.prefix());
+        } else if (match.regex() != null) {
+            text.append("regex ").append(match.regex().pattern());
+        }
+        if (!match.methods().isEmpty()) {
+            text.append(" methods ").append(new java.util.TreeSet<>(match.methods()));
+        }
+        for (MatchConfig.HeaderMatch header : match.headers()) {
+            text.append(" header ").append(header.name()).append(header.value() == null ? "" : "=" + header.value());
+        }
+        return text.toString();
+    }
+
+    /**
+     * Probes every backend with a TCP connect, off the proxy loops. Completes with the names of the backends that
+     * did not accept a connection within a second; empty means ready.
+     */
+    Future<List<String>> probeBackends() {
+        Promise<List<String>> done = loop.newPromise();
+        Map<String, BackendConfig> backends = gateway.proxy().snapshot().config().backends();
+        List<String> down = new ArrayList<>();
+        AtomicInteger left = new AtomicInteger(backends.size());
+        if (backends.isEmpty()) {
+            return loop.newSucceededFuture(down);
+        }
+        for (BackendConfig backend : backends.values()) {
+            ChannelFuture connect = new Bootstrap()
+                    .group(loop)
+                    .channel(gateway.transport().socketChannel())
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, PROBE_TIMEOUT_MILLIS)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                        }
+                    })
+                    .connect(gateway.proxy().pools().address(backend.name()));
+            connect.addListener(f -> {
+                if (f.isSuccess()) {
+                    connect.channel().close();
+                } else {
+                    synchronized (down) {
+                        down.add(backend.name());
+                    }
+                }
+                if (left.decrementAndGet() == 0) {
+                    done.trySuccess(down);
+                }
+            });
+        }
+        return done;
+    }
+
+    @FunctionalInterface
+    interface JsonWriter {
+        void write(JsonGenerator out) throws IOException;
+    }
+
+    static String json(JsonWriter writer) {
+        StringWriter text = new StringWriter(512);
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            writer.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    private static double round(double value, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(value * scale) / scale;
+    }
+}

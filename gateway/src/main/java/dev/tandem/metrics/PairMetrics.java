@@ -1,0 +1,128 @@
+package dev.tandem.metrics;
+
+import dev.tandem.proxy.Outcome;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The meters of one route on one backend. Resolved once per exchange; recording then costs an array index and a few
+ * atomic adds, with no tag building and no registry lookup. Timers for each (method, status class, outcome) are made
+ * on first use; every tag value comes from a closed set, so the count is bounded by construction.
+ */
+public final class PairMetrics {
+    static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"};
+    static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    private static final Outcome[] OUTCOMES = Outcome.values();
+
+    private final MeterRegistry registry;
+    private final String route;
+    private final String backend;
+    private final Tags tags;
+    private final AtomicReferenceArray<Timer> timers =
+            new AtomicReferenceArray<>(METHODS.length * STATUS_CLASSES.length * OUTCOMES.length);
+    private final DistributionSummary requestSize;
+    private final DistributionSummary responseSize;
+    private final Timer timeToFirstByte;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LatencyWindows windows = new LatencyWindows();
+
+    PairMetrics(MeterRegistry registry, String route, String backend) {
+        this.registry = registry;
+        this.route = route;
+        this.backend = backend;
+        this.tags = Tags.of("route", route, "backend", backend);
+        this.requestSize = DistributionSummary.builder(GatewayMetrics.REQUEST_SIZE).baseUnit("bytes").tags(tags)
+                .description("Request body bytes read from clients").register(registry);
+        this.responseSize = DistributionSummary.builder(GatewayMetrics.RESPONSE_SIZE).baseUnit("bytes").tags(tags)
+                .description("Response body bytes written to clients").register(registry);
+        this.timeToFirstByte = Timer.builder(GatewayMetrics.UPSTREAM_TTFB).tags(tags)
+                .description("From the request head sent upstream to the response head received")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        Gauge.builder(GatewayMetrics.ACTIVE, inFlight, AtomicInteger::get).tags(tags)
+                .description("Exchanges in flight").register(registry);
+    }
+
+    public String route() {
+        return route;
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    /** An exchange was routed here. */
+    public void started() {
+        inFlight.incrementAndGet();
+    }
+
+    /** The backend's response head arrived, {@code nanos} after the request head was sent. */
+    public void firstByte(long nanos) {
+        timeToFirstByte.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** An exchange routed here ended; exactly once per {@link #started()}. */
+    public void completed(String method, int status, Outcome outcome, long durationNanos, long bytesIn,
+            long bytesOut) {
+        inFlight.decrementAndGet();
+        timer(methodIndex(method), statusClassIndex(status), outcome).record(durationNanos, TimeUnit.NANOSECONDS);
+        requestSize.record(bytesIn);
+        responseSize.record(bytesOut);
+        windows.record(durationNanos, isError(status, outcome), System.nanoTime());
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public LatencyWindows windows() {
+        return windows;
+    }
+
+    /** What the dashboard counts as an error: the backend's 5xx and every failure of the exchange itself. */
+    static boolean isError(int status, Outcome outcome) {
+        return status >= 500 || switch (outcome) {
+            case REFUSED, TIMEOUT, OVERLOADED, ABORTED -> true;
+            default -> false;
+        };
+    }
+
+    private Timer timer(int method, int statusClass, Outcome outcome) {
+        int index = (method * STATUS_CLASSES.length + statusClass) * OUTCOMES.length + outcome.ordinal();
+        Timer timer = timers.get(index);
+        if (timer == null) {
+            timer = Timer.builder(GatewayMetrics.REQUESTS)
+                    .description("Exchanges by route and backend, from request head to the end of the response")
+                    .tags(tags)
+                    .tag("method", METHODS[method])
+                    .tag("status", STATUS_CLASSES[statusClass])
+                    .tag("outcome", outcome.tag())
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry);
+            timers.set(index, timer); // a racing loop registers the same meter: the registry returns one instance
+        }
+        return timer;
+    }
+
+    static int methodIndex(String name) {
+        for (int i = 0; i < METHODS.length - 1; i++) {
+            if (METHODS[i].equals(name)) {
+                return i;
+            }
+        }
+        return METHODS.length - 1;
+    }
+
+    static int statusClassIndex(int status) {
+        return status < 100 || status > 599 ? 0 : status / 100;
+    }
+}
