@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +17,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A plain HTTP/1.1 client for the tests: no redirects followed, every exchange timed. */
 public final class Http {
@@ -40,8 +45,11 @@ public final class Http {
         return "it-" + UUID.randomUUID();
     }
 
+    /** Without an explicit timeout, a whole exchange (head and body) gets this long. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
+
     public static HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+        return HttpRequest.newBuilder(uri).timeout(DEFAULT_TIMEOUT);
     }
 
     public static Response get(URI uri, String... headers) {
@@ -66,15 +74,28 @@ public final class Http {
         }
     }
 
+    /**
+     * Sends and reads the whole response. The request's timeout bounds the whole exchange, body included
+     * (the client's own timeout stops at the response head), so a stalled body fails with a clear message.
+     */
     public static Response send(HttpRequest request) {
         long start = System.nanoTime();
+        Duration timeout = request.timeout().orElse(DEFAULT_TIMEOUT);
+        CompletableFuture<HttpResponse<byte[]>> exchange = CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
-            HttpResponse<byte[]> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Response(request, response.statusCode(), response.headers(), response.body(),
                     Duration.ofNanos(System.nanoTime() - start));
-        } catch (IOException e) {
-            throw new UncheckedIOException(request.method() + " " + request.uri() + " failed", e);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new UncheckedIOException(new HttpTimeoutException(request.method() + " " + request.uri()
+                    + ": no complete response within " + timeout.toMillis() + " ms"));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new UncheckedIOException(request.method() + " " + request.uri() + " failed: " + cause,
+                    cause instanceof IOException io ? io : new IOException(cause));
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }

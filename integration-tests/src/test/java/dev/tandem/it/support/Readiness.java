@@ -9,6 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
@@ -54,14 +58,17 @@ public final class Readiness {
         until(process, "GET " + uri + " answers 200", timeout, () -> status(uri) == 200);
     }
 
-    /** The status of GET {@code uri}, or -1 if nothing answers. */
+    /** The status of GET {@code uri} once its body has arrived, or -1 if no whole answer comes within 3 s. */
     public static int status(URI uri) {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build();
+        CompletableFuture<HttpResponse<Void>> exchange = CLIENT.sendAsync(request, HttpResponse.BodyHandlers.discarding());
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build();
-            return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
+            return exchange.get(3, TimeUnit.SECONDS).statusCode();
+        } catch (ExecutionException | TimeoutException e) {
+            exchange.cancel(true);
             return -1;
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             return -1;
         }
