@@ -8,7 +8,11 @@ import dev.tandem.it.stack.Gateway;
 import dev.tandem.it.stack.HybridStack;
 import dev.tandem.it.stack.HybridStackTest;
 import dev.tandem.it.support.Http;
+import dev.tandem.it.support.RawHttp;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +30,8 @@ import org.junit.jupiter.params.provider.FieldSource;
 @ParameterizedClass(name = "gateway with {0} event loop(s)")
 @FieldSource("dev.tandem.it.stack.HybridStack#EVENT_LOOPS")
 class ForwardedHeadersIT {
+
+    private static final InetAddress OTHER_CLIENT = loopback(2);
 
     @Parameter
     int eventLoops;
@@ -60,15 +66,40 @@ class ForwardedHeadersIT {
         assertThat(whoami.path("host").asText()).as(whoami.toString()).isEqualTo(gateway.publicHost());
     }
 
-    /** Forged forwarding headers from the client must not reach the apps as if the gateway wrote them. */
+    /**
+     * A client that is not a trusted proxy (127.0.0.2; the gateway and the trusted proxy are 127.0.0.1) is
+     * known by its address from X-Forwarded-For, since the app's peer is the gateway.
+     */
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
-    void forgedForwardingHeadersAreReplacedByWhatTheGatewaySaw() {
-        JsonNode whoami = whoami("/core/whoami", "django",
-                "X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9");
-        assertThat(whoami.path("is_secure").asBoolean(true)).as(whoami.toString()).isFalse();
-        assertThat(whoami.path("scheme").asText()).as(whoami.toString()).isEqualTo("http");
-        assertThat(whoami.path("remote_addr").asText()).as(whoami.toString()).isEqualTo(stack.clientAddress());
+    void djangoSeesAnotherClientsAddressFromXForwardedFor() throws Exception {
+        RawHttp.Response response = RawHttp.get(OTHER_CLIENT, gateway.url("/core/whoami"), Map.of());
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        JsonNode whoami = Http.JSON.readTree(response.body());
+        assertThat(whoami.path("remote_addr").asText()).as(whoami.toString())
+                .isEqualTo(stack.clientAddressSeenFrom(OTHER_CLIENT));
+    }
+
+    /**
+     * Forged forwarding headers from a client do not steer the apps: the gateway replaces
+     * X-Forwarded-Proto with what it saw and appends the real peer to X-Forwarded-For, whose rightmost
+     * untrusted hop is what Django believes.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void forgedForwardingHeadersDoNotSteerTheApps() throws Exception {
+        Map<String, String> forged = Map.of("X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9",
+                "X-Forwarded-Host", "evil.example");
+        for (String path : new String[] {"/core/whoami", "/api/v2/whoami"}) {
+            RawHttp.Response response = RawHttp.get(OTHER_CLIENT, gateway.url(path), forged);
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            JsonNode whoami = Http.JSON.readTree(response.body());
+            assertThat(whoami.path("scheme").asText()).as(whoami.toString()).isEqualTo("http");
+            assertThat(whoami.path("is_secure").asBoolean(false)).as(whoami.toString()).isFalse();
+            assertThat(whoami.path("remote_addr").asText()).as(whoami.toString())
+                    .isEqualTo(stack.clientAddressSeenFrom(OTHER_CLIENT));
+            assertThat(whoami.path("host").asText()).as(whoami.toString()).isEqualTo(gateway.publicHost());
+        }
     }
 
     /** The other half of the contract: from its trusted proxy, Django believes X-Forwarded-Proto. */
@@ -91,6 +122,14 @@ class ForwardedHeadersIT {
         assertThat(response.status()).as(response.describe()).isEqualTo(302);
         URI location = gateway.baseUrl().resolve(response.header("Location").orElseThrow());
         assertThat(location).as(response.describe()).isEqualTo(gateway.url("/"));
+    }
+
+    private static InetAddress loopback(int last) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private JsonNode whoami(String path, String backend, String... headers) {

@@ -234,6 +234,12 @@ final class ContainerStack implements HybridStack {
                 .values().iterator().next().getGateway();
     }
 
+    /** Whatever the local address, the gateway container sees the host through the network's gateway. */
+    @Override
+    public String clientAddressSeenFrom(java.net.InetAddress localAddress) {
+        return clientAddress();
+    }
+
     @Override
     public URI directUrl(Backend backend) {
         ensureStarted();

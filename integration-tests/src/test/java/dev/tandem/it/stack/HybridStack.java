@@ -40,6 +40,9 @@ public interface HybridStack extends AutoCloseable {
     /** The address the apps should report for this test JVM as the client (it reaches the gateway from there). */
     String clientAddress();
 
+    /** The client address the apps should report for a test client bound to {@code localAddress}. */
+    String clientAddressSeenFrom(java.net.InetAddress localAddress);
+
     /** An app's own address, bypassing the gateway. */
     URI directUrl(Backend backend);
 

@@ -192,6 +192,11 @@ final class ProcessStack implements HybridStack {
         return "127.0.0.1";
     }
 
+    @Override
+    public String clientAddressSeenFrom(java.net.InetAddress localAddress) {
+        return localAddress.getHostAddress();
+    }
+
     private AppProcess app(Backend backend) {
         ensureStarted();
         return backend == Backend.DJANGO ? django : fastapi;
