@@ -1,8 +1,12 @@
 package dev.tandem.admin;
 
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.concurrent.CompletableFuture;
 
-/** Runtime changes through the admin API (route weights). Called on the admin event loop, already authorised. */
+/**
+ * Runtime changes through the admin API (route weights), already authorised. Implementations apply changes one at a
+ * time off the event loops (they persist them) and complete the future when the change is in force.
+ */
 public interface AdminChanges {
 
     /**
@@ -19,5 +23,8 @@ public interface AdminChanges {
      *
      * @param who the caller, for the audit log
      */
-    Result handle(HttpMethod method, String path, String body, String who);
+    CompletableFuture<Result> handle(HttpMethod method, String path, String body, String who);
+
+    /** The recent changes, newest first, as JSON. */
+    String auditJson();
 }

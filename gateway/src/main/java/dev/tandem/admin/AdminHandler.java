@@ -71,7 +71,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         if (change) {
-            send(ctx, request, change(ctx, request, path));
+            change(ctx, request, path);
             return;
         }
         switch (path) {
@@ -82,6 +82,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/api/routes" -> send(ctx, request, json(HttpResponseStatus.OK, api.routesJson()));
             case "/api/stats" -> send(ctx, request, json(HttpResponseStatus.OK, api.statsJson()));
             case "/api/stream" -> stream(ctx);
+            case "/api/audit" -> {
+                AdminChanges changes = api.gateway().changes();
+                send(ctx, request, changes == null
+                        ? json(HttpResponseStatus.OK, "{\"changes\":[]}")
+                        : json(HttpResponseStatus.OK, changes.auditJson()));
+            }
             case "/", "/dashboard", "/index.html" -> send(ctx, request, asset(DASHBOARD + "index.html"));
             case "/assets/chart.umd.js" -> send(ctx, request, asset(CHART_JS));
             default -> {
@@ -94,16 +100,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** Changes; answered by {@link AdminChanges} when the traffic controls exist, 404/405 otherwise. */
-    private FullHttpResponse change(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+    /** Changes run on the change thread; the answer is written back on this channel's loop when in force. */
+    private void change(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
         AdminChanges changes = api.gateway().changes();
         if (changes == null) {
-            return error(HttpResponseStatus.NOT_FOUND, "no admin endpoint " + request.method() + " " + path);
+            send(ctx, request, error(HttpResponseStatus.NOT_FOUND, "no admin endpoint " + request.method() + " " + path));
+            return;
         }
-        String who = remote(ctx);
-        AdminChanges.Result result = changes.handle(request.method(), path,
-                request.content().toString(StandardCharsets.UTF_8), who);
-        return json(HttpResponseStatus.valueOf(result.status()), result.json());
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpMethod method = request.method();
+        changes.handle(method, path, body, remote(ctx)).whenComplete((result, failure) -> ctx.executor().execute(() -> {
+            FullHttpResponse response = failure != null
+                    ? error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "change failed: " + failure.getMessage())
+                    : json(HttpResponseStatus.valueOf(result.status()), result.json());
+            send(ctx, keepAlive, method, response);
+        }));
     }
 
     private @Nullable FullHttpResponse authorise(FullHttpRequest request, boolean change) {
@@ -166,9 +178,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        send(ctx, HttpUtil.isKeepAlive(request), request.method(), response);
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod method,
+            FullHttpResponse response) {
         HttpUtil.setContentLength(response, response.content().readableBytes());
-        if (request.method().equals(HttpMethod.HEAD)) {
+        if (method.equals(HttpMethod.HEAD)) {
             response.content().clear();
         }
         if (!keepAlive) {

@@ -160,7 +160,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                     Outcome.REJECTED);
             return;
         }
-        BackendConfig backend = config.backend(route.backend());
+        String chosen = chooseBackend(route, headers, config, ex);
+        if (chosen == null) {
+            return;
+        }
+        BackendConfig backend = config.backend(chosen);
         ex.route = route;
         ex.backend = backend;
         bindMetrics(ex, route.name(), backend.name());
@@ -175,6 +179,28 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.websocket = isWebSocketUpgrade(request);
         ex.upstreamRequest = rewriteRequest(request, target, backend, proxyConfig, ex);
         acquire(ex);
+    }
+
+    /**
+     * The route's backend for this request: the override header's when enabled and valid, else the split's choice.
+     * Null after answering 400 to an override naming a backend the route does not have.
+     */
+    private @Nullable String chooseBackend(Route route, HttpHeaders headers, GatewayConfig config, Exchange ex) {
+        String overrideHeader = config.traffic().overrideHeader();
+        if (overrideHeader != null) {
+            String wanted = headers.get(overrideHeader);
+            if (wanted != null) {
+                headers.remove(overrideHeader);
+                if (!route.split().serves(wanted)) {
+                    respondError(ex, HttpResponseStatus.BAD_REQUEST, overrideHeader + ": '" + wanted
+                            + "' does not serve route '" + route.name() + "' (expected: one of "
+                            + route.split().backends() + ")", Outcome.REJECTED);
+                    return null;
+                }
+                return wanted;
+            }
+        }
+        return route.split().choose(headers, clientAddress());
     }
 
     private void onRequestContent(HttpContent content) {

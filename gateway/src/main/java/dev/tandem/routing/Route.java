@@ -2,6 +2,7 @@ package dev.tandem.routing;
 
 import dev.tandem.config.MatchConfig;
 import dev.tandem.config.RouteConfig;
+import dev.tandem.traffic.Split;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
@@ -10,11 +11,12 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compiled route: the predicate of a {@link RouteConfig} in the form the hot path wants, plus the backend name.
+ * A compiled route: the predicate of a {@link RouteConfig} in the form the hot path wants, and its split.
  */
 public final class Route {
     private final String name;
-    private final String backend;
+    private final RouteConfig config;
+    private final Split split;
     private final @Nullable String exactPath;
     private final @Nullable String prefix;
     private final @Nullable Pattern regex;
@@ -24,7 +26,8 @@ public final class Route {
     private Route(RouteConfig config) {
         MatchConfig match = config.match();
         this.name = config.name();
-        this.backend = config.backend();
+        this.config = config;
+        this.split = Split.of(config);
         this.exactPath = match.path();
         this.prefix = match.prefix();
         this.regex = match.regex();
@@ -40,8 +43,14 @@ public final class Route {
         return name;
     }
 
-    public String backend() {
-        return backend;
+    /** The route as configured (weights as of the last change). */
+    public RouteConfig config() {
+        return config;
+    }
+
+    /** Picks the backend of each request. */
+    public Split split() {
+        return split;
     }
 
     /**
@@ -88,6 +97,6 @@ public final class Route {
 
     @Override
     public String toString() {
-        return "Route[" + name + " -> " + backend + "]";
+        return "Route[" + name + " -> " + config.weights() + "]";
     }
 }

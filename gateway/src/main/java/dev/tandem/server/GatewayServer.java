@@ -8,6 +8,7 @@ import dev.tandem.internal.Transport;
 import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.proxy.DrainEvent;
 import dev.tandem.proxy.ProxyContext;
+import dev.tandem.traffic.TrafficControl;
 import dev.tandem.upstream.UpstreamPools;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +20,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +48,7 @@ public final class GatewayServer implements AutoCloseable {
     private final int loops;
     private @Nullable Channel serverChannel;
     private @Nullable AdminServer admin;
+    private @Nullable TrafficControl traffic;
     private volatile @Nullable AdminChanges changes;
 
     private GatewayServer(GatewayConfig config, Transport transport) {
@@ -69,6 +73,14 @@ public final class GatewayServer implements AutoCloseable {
     /** Binds and returns the running server; blocks only the calling (main) thread, never an event loop. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
         GatewayServer server = new GatewayServer(config, Transport.best());
+        try {
+            // Persisted runtime weights are in force before the first request is accepted.
+            server.traffic = TrafficControl.start(server.proxy, config);
+            server.changes(server.traffic);
+        } catch (IOException e) {
+            server.close();
+            throw new UncheckedIOException("cannot load the runtime state file: " + e.getMessage(), e);
+        }
         server.bind();
         try {
             server.admin = AdminServer.start(server, server.transport);
@@ -115,6 +127,11 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("admin not started");
         }
         return admin.port();
+    }
+
+    /** Runtime weights and reloads, in order; null before start. */
+    public @Nullable TrafficControl traffic() {
+        return traffic;
     }
 
     /** The runtime change handler the admin API uses, or null when changes are not offered. */
@@ -169,6 +186,9 @@ public final class GatewayServer implements AutoCloseable {
             admin.close();
         }
         proxy.pools().close();
+        if (traffic != null) {
+            traffic.close();
+        }
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

@@ -212,8 +212,8 @@
         const main = el('span', { class: 'value', text: '—' });
         td.append(main);
         if (m.key === 'rps') {
-          const n = el('span', { class: 'sub', 'data-metric': 'requests', text: '' });
-          const active = el('span', { class: 'sub', 'data-metric': 'in_flight', text: '' });
+          const n = el('span', { class: 'sub', 'data-backend': b, 'data-metric': 'requests', text: '' });
+          const active = el('span', { class: 'sub', 'data-backend': b, 'data-metric': 'in_flight', text: '' });
           td.append(n, active);
           cells.set(`${b}|requests`, n);
           cells.set(`${b}|in_flight`, active);

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.traffic;
+
+import org.jspecify.annotations.NullMarked;

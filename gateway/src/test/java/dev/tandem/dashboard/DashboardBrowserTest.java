@@ -1,0 +1,344 @@
+package dev.tandem.dashboard;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import dev.tandem.testing.TestBackend;
+import dev.tandem.testing.TestGateway;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's, driven by Playwright), served by the gateway's own admin
+ * listener, with traffic through the gateway's proxy port. Screenshots land in {@code target/dashboard*.png}.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class DashboardBrowserTest {
+    private static final Path CHROMIUM = Path.of(System.getProperty("tandem.chromium", "/usr/bin/chromium"));
+    private static final List<String> CHROMIUM_ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync");
+    private static final String TOKEN = "s3cret-token";
+
+    private static TestBackend django;
+    private static TestBackend fastapi;
+    private static TestGateway gateway;
+    private static Playwright playwright;
+    private static Browser browser;
+    private static final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private BrowserContext context;
+    private Page page;
+    private final List<String> pageErrors = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!Files.isExecutable(CHROMIUM)) {
+            fail("The dashboard test drives Debian's Chromium and there is none at " + CHROMIUM
+                    + ": install the package with `apt-get update && apt-get install -y chromium`"
+                    + " (or point -Dtandem.chromium at another Chromium binary)");
+        }
+        django = TestBackend.start("django");
+        fastapi = TestBackend.start("fastapi");
+        int deadPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            deadPort = probe.getLocalPort(); // closed again: nothing listens there
+        }
+        gateway = TestGateway.start("""
+                admin { token = "%s" }
+                backends {
+                  django  { url = "%s" }
+                  fastapi { url = "%s" }
+                  legacy  { url = "http://127.0.0.1:%d", connect-timeout = 1s }
+                }
+                routes = [
+                  { name = products-read, match { prefix = "/api/products", methods = [GET, HEAD] }, backend = fastapi }
+                  { name = orders,        match { prefix = "/api/orders" },  backend = django }
+                  { name = legacy,        match { prefix = "/legacy" },      backend = legacy }
+                  { name = core,          match { prefix = "/" },            backend = django }
+                ]
+                """.formatted(TOKEN, django.url(), fastapi.url(), deadPort));
+
+        // The driver bundle carries its own Node; no browser is downloaded, Debian's Chromium is launched instead.
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(CHROMIUM)
+                .setHeadless(true)
+                .setArgs(CHROMIUM_ARGS));
+        PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
+    }
+
+    @AfterAll
+    static void stop() {
+        // The browser first: it holds the event stream open on the admin listener.
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (django != null) {
+            django.close();
+        }
+        if (fastapi != null) {
+            fastapi.close();
+        }
+    }
+
+    @BeforeEach
+    void openContext() {
+        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1680, 940));
+        page = context.newPage();
+        page.onPageError(error -> pageErrors.add(error));
+        page.onConsoleMessage(message -> {
+            // Error answers the tests provoke (401, a failing stream) are logged by the browser itself; not those.
+            String text = message.text();
+            if (message.type().equals("error") && !text.startsWith("Failed to load resource")
+                    && !text.startsWith("EventSource's response")) {
+                pageErrors.add(text);
+            }
+        });
+    }
+
+    @AfterEach
+    void closeContext() {
+        context.close();
+    }
+
+    private String admin(String path) {
+        return "http://127.0.0.1:" + gateway.server().adminPort() + path;
+    }
+
+    private Locator row(String route) {
+        return page.locator("tr[data-route='" + route + "']");
+    }
+
+    private Locator cell(String route, String backend, String metric) {
+        return row(route).locator("[data-backend='" + backend + "'][data-metric='" + metric + "']");
+    }
+
+    private int updates() {
+        return Integer.parseInt((String) page.evaluate("() => document.body.dataset.updates || '0'"));
+    }
+
+    /** Waits until the page has taken in {@code more} further snapshots. */
+    private void waitForUpdates(int more) {
+        int target = updates() + more;
+        page.waitForFunction("n => Number(document.body.dataset.updates || 0) >= n", target,
+                new Page.WaitForFunctionOptions().setTimeout(15_000));
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path file = Path.of("target", name);
+        Files.createDirectories(file.getParent());
+        page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true));
+        assertThat(Files.size(file)).isGreaterThan(10_000);
+    }
+
+    private static int get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(gateway.uri(path)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void showsEveryConfiguredRouteLiveAndTheNumbersMoveWithTraffic() throws Exception {
+        page.navigate(admin("/"));
+
+        assertThat(page).hasTitle(Pattern.compile("Tandem"));
+        assertThat(page.locator("tbody tr[data-route]")).hasCount(4);
+        assertThat(row("products-read").locator(".route-match")).hasText("prefix /api/products methods [GET, HEAD]");
+        assertThat(row("orders").locator(".route-match")).hasText("prefix /api/orders");
+        assertThat(row("legacy")).isVisible();
+        assertThat(row("core").locator(".route-match")).hasText("prefix /");
+        assertThat(row("products-read").locator(".weights-legend")).hasText("FastAPI 100%");
+        assertThat(row("products-read").locator("td.absent[data-backend='django']")).hasText("not on this route");
+        assertThat(row("orders").locator(".weights-legend")).hasText("Django 100%");
+        // Over Server-Sent Events, with Chart.js from the WebJar drawing two charts per route.
+        assertThat(page.locator("#conn")).hasAttribute("data-state", "live");
+        assertThat(page.evaluate("() => typeof window.Chart")).isEqualTo("function");
+        assertThat(page.locator("td.col-trend canvas")).hasCount(8);
+        assertThat(cell("products-read", "fastapi", "requests")).hasAttribute("data-value", "0");
+        assertThat(cell("products-read", "fastapi", "p50_ms")).hasText("—");
+
+        for (int i = 0; i < 40; i++) {
+            assertThat(get("/api/products/" + i)).isEqualTo(200);
+        }
+        for (int i = 0; i < 25; i++) {
+            assertThat(get("/api/orders/" + i)).isEqualTo(200);
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/legacy/page")).isEqualTo(502);
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(get("/about")).isEqualTo(200);
+        }
+
+        assertThat(cell("products-read", "fastapi", "requests")).hasAttribute("data-value", "40");
+        assertThat(cell("products-read", "fastapi", "requests")).hasText("40 req");
+        assertThat(cell("orders", "django", "requests")).hasAttribute("data-value", "25");
+        assertThat(cell("core", "django", "requests")).hasAttribute("data-value", "10");
+        assertThat(cell("products-read", "fastapi", "rps").locator(".value")).not().hasText(Pattern.compile("^(0|—)$"));
+        assertThat(Double.parseDouble(cell("products-read", "fastapi", "rps").getAttribute("data-value")))
+                .isGreaterThan(0);
+        assertThat(cell("products-read", "fastapi", "p50_ms")).not().hasText("—");
+        assertThat(cell("products-read", "fastapi", "p99_ms")).not().hasText("—");
+        assertThat(cell("products-read", "fastapi", "error_rate")).hasText("0%");
+        // Every request to the route whose backend refuses connections failed: shown in red.
+        assertThat(cell("legacy", "legacy", "error_rate")).hasText("100.0%");
+        assertThat(cell("legacy", "legacy", "error_rate")).hasClass(Pattern.compile("\\bbad\\b"));
+        assertThat(row("products-read").locator("td.col-ratio .value")).hasText("—");
+
+        waitForUpdates(3); // a few points on the charts before the picture
+        screenshot("dashboard.png");
+        assertThat(pageErrors).isEmpty();
+    }
+
+    @Test
+    void assetsComeFromTheAdminListenerIncludingChartJsFromTheWebJar() throws Exception {
+        HttpResponse<String> chart = client.send(HttpRequest.newBuilder(URI.create(admin("/assets/chart.umd.js")))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(chart.statusCode()).isEqualTo(200);
+        assertThat(chart.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/javascript"));
+        assertThat(chart.body()).contains("Chart.js v4.5.1");
+        assertThat(getClass().getClassLoader().getResource(DashboardDevServer.CHART_JS)).isNotNull();
+
+        // Nothing the page loads comes from anywhere but the admin listener.
+        List<String> requested = new CopyOnWriteArrayList<>();
+        page.onRequest(request -> requested.add(request.url()));
+        page.navigate(admin("/"));
+        assertThat(page.locator("tbody tr[data-route]")).hasCount(4);
+        assertThat(requested).isNotEmpty()
+                .allSatisfy(url -> assertThat(url).startsWith(admin("/")));
+        assertThat(requested).contains(admin("/assets/dashboard.js"), admin("/assets/dashboard.css"),
+                admin("/assets/chart.umd.js"));
+        assertThat(pageErrors).isEmpty();
+    }
+
+    @Test
+    void aWeightChangeWithAWrongTokenShowsTheServersMessage() {
+        page.navigate(admin("/"));
+        Locator edit = row("orders").locator("button.edit");
+        assertThat(edit).isDisabled();
+
+        page.locator("#token").fill("not-the-token");
+        assertThat(edit).isEnabled();
+        assertThat(page.evaluate("() => sessionStorage.getItem('tandem.adminToken')")).isEqualTo("not-the-token");
+        edit.click();
+        row("orders").locator("input[data-backend='django']").fill("80");
+        row("orders").locator(".weights-editor button[type=submit]").click();
+
+        Locator error = row("orders").locator(".weights-error");
+        assertThat(error).isVisible();
+        assertThat(error).containsText("HTTP 401");
+        assertThat(error).containsText("missing or wrong bearer token");
+
+        // The token is kept for the tab, and survives a reload.
+        page.reload();
+        assertThat(page.locator("#token")).hasValue("not-the-token");
+        page.locator("#token-clear").click();
+        assertThat(page.evaluate("() => sessionStorage.getItem('tandem.adminToken')")).isNull();
+        assertThat(row("orders").locator("button.edit")).isDisabled();
+    }
+
+    /**
+     * What the gateway cannot produce yet (routes split between both backends, weight changes) comes from
+     * {@link FakeStats} through Playwright's request interception; the page itself is the admin listener's. The
+     * event stream is made to fail, so this also covers the fallback to polling.
+     */
+    @Test
+    void splitRoutesSideBySideWithRatioAndAWeightChangeOverPollingFallback() throws Exception {
+        FakeStats fake = new FakeStats();
+        List<String> puts = new ArrayList<>();
+        page.route("**/api/stream", route -> route.fulfill(new Route.FulfillOptions().setStatus(503)
+                .setContentType("application/json").setBody(DashboardDevServer.error(503, "no stream today"))));
+        page.route("**/api/stats", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("application/json").setBody(fake.next())));
+        page.route("**/api/routes/*/weights", route -> {
+            var request = route.request();
+            puts.add(request.method() + " " + URI.create(request.url()).getPath() + " "
+                    + request.headers().get("authorization") + " " + request.postData());
+            String body = request.postData();
+            if (body.contains("\"django\":0,\"fastapi\":0")) {
+                route.fulfill(new Route.FulfillOptions().setStatus(400).setContentType("application/json")
+                        .setBody(DashboardDevServer.error(400, "weights: all zero (expected: at least one above 0)")));
+                return;
+            }
+            fake.weights("products-read", Map.of("django", 90, "fastapi", 10));
+            route.fulfill(new Route.FulfillOptions().setStatus(200).setContentType("application/json")
+                    .setBody("{\"route\":\"products-read\",\"weights\":{\"django\":90,\"fastapi\":10}}"));
+        });
+
+        page.navigate(admin("/"));
+        assertThat(page.locator("tbody tr[data-route]")).hasCount(5);
+        assertThat(page.locator("#conn")).hasAttribute("data-state", "polling");
+
+        Locator split = row("products-read");
+        assertThat(split.locator(".weights-legend")).hasText(Pattern.compile("Django 50%\\s*FastAPI 50%"));
+        assertThat(cell("products-read", "django", "p50_ms")).not().hasText("—");
+        assertThat(cell("products-read", "fastapi", "p50_ms")).not().hasText("—");
+        assertThat(split.locator("td.col-ratio .value")).hasText("0.42×");
+        assertThat(split.locator("td.col-ratio .verdict")).hasText("FastAPI faster");
+        assertThat(row("search").locator("td.col-ratio .verdict")).hasText("FastAPI slower");
+        assertThat(cell("orders-write", "django", "error_rate")).hasText("3.10%");
+        assertThat(cell("orders-write", "django", "error_rate")).hasClass(Pattern.compile("\\bvery-bad\\b"));
+        assertThat(row("orders-write").locator("td.absent[data-backend='fastapi']")).isVisible();
+        assertThat(cell("stock-feed", "fastapi", "error_rate")).hasText("—");
+
+        page.locator("#token").fill(TOKEN);
+        split.locator("button.edit").click();
+        split.locator("input[data-backend='django']").fill("0");
+        split.locator("input[data-backend='fastapi']").fill("0");
+        split.locator(".weights-editor button[type=submit]").click();
+        assertThat(split.locator(".weights-error"))
+                .hasText("HTTP 400: weights: all zero (expected: at least one above 0)");
+
+        split.locator("input[data-backend='django']").fill("90");
+        split.locator("input[data-backend='fastapi']").fill("10");
+        split.locator(".weights-editor button[type=submit]").click();
+        assertThat(split.locator(".weights-editor")).hasCount(0);
+        assertThat(split.locator(".weights-legend")).hasText(Pattern.compile("Django 90%\\s*FastAPI 10%"));
+        assertThat(puts).containsExactly(
+                "PUT /api/routes/products-read/weights Bearer " + TOKEN + " {\"weights\":{\"django\":0,\"fastapi\":0}}",
+                "PUT /api/routes/products-read/weights Bearer " + TOKEN + " {\"weights\":{\"django\":90,\"fastapi\":10}}");
+
+        waitForUpdates(4);
+        screenshot("dashboard-split.png");
+        assertThat(pageErrors).isEmpty();
+    }
+}
