@@ -4,7 +4,11 @@ DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_DIR="$(dirname "$DEPLOY_DIR")"
 
 log() {
-  printf '\033[1m[tandem]\033[0m %s\n' "$*" >&2
+  if [[ -t 2 ]]; then
+    printf '\033[1m[tandem]\033[0m %s\n' "$*" >&2
+  else
+    printf '[tandem] %s\n' "$*" >&2
+  fi
 }
 
 # Sets VENV to the virtualenv the apps run in. An existing $TANDEM_VENV is used as it is: the container

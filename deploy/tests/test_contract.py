@@ -33,6 +33,7 @@ CASES = [
     "/api/products/abc",
     "/api/products/-3",
     "/api/products/99999999999999999999",
+    "/api/products/",
 ]
 
 
