@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * @param host  address to bind; loopback by default
  * @param port  port to bind; 0 picks a free one (tests)
  * @param token bearer token required for changes, and for everything when bound to a non-loopback address; an empty
- *              token is stored as null
+ *              token is stored as null. The mapper requires one when the host is not loopback; a record built in code
+ *              is not checked for that
  */
 public record AdminConfig(String host, int port, @Nullable String token) {
 
@@ -18,6 +19,14 @@ public record AdminConfig(String host, int port, @Nullable String token) {
         if (token != null && token.isEmpty()) {
             token = null;
         }
+    }
+
+    /**
+     * Whether {@link #host()} keeps the listener on this machine: {@code localhost}, 127.0.0.0/8 or {@code ::1}. Other
+     * host names are not resolved, and count as reachable from the network.
+     */
+    public boolean isLoopback() {
+        return Checks.isLoopback(host);
     }
 
     @Override

@@ -1,7 +1,13 @@
 package dev.tandem.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,8 +25,24 @@ final class Checks {
     static final String POSITIVE_SIZE = "a positive size, in bytes or with a unit such as 512k or 16m";
     static final String NAME = "lower-case letters, digits, '-' and '_', starting with a letter or digit";
     static final String TOKEN = "an HTTP token: letters, digits and !#$%&'*+-.^_`|~";
+    static final String PERCENT = "a percentage in 0..100";
+    static final String REQUEST_PATH = "a path starting with '/', without spaces";
+    static final String RATE_PERCENT = "a percentage in 1..100";
+    static final String NOT_NEGATIVE_DURATION = "a duration of 0 or more with a unit, such as 0ms, 25ms or 1s";
+
+    /** RFC 9110 section 9.2.1: methods whose semantics are read-only. */
+    static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    /** RFC 9110 section 9.2.2: methods whose repetition has the effect of one request. */
+    static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+    static final String NOT_RETRIED = "never retried: may have reached the backend "
+            + "(expected: idempotent methods, e.g. GET, HEAD, OPTIONS, PUT, DELETE)";
+    static final String MIRRORED_WRITE = "mirroring writes to a shared database "
+            + "(expected: allow-writes = true, and backends that roll back requests with X-Tandem-Shadow)";
 
     private static final Pattern NAME_PATTERN = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    /** What an IPv6 literal can contain; anything else is a name, which is never resolved here. */
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+(%[\\w.-]+)?");
 
     private Checks() {
     }
@@ -31,6 +53,10 @@ final class Checks {
 
     static boolean isPositive(Duration duration) {
         return !duration.isNegative() && !duration.isZero();
+    }
+
+    static boolean isNotNegative(Duration duration) {
+        return !duration.isNegative();
     }
 
     static boolean isName(String name) {
@@ -53,6 +79,38 @@ final class Checks {
         return true;
     }
 
+    /**
+     * Whether {@code host} only ever reaches this machine: {@code localhost}, an address in 127.0.0.0/8, or {@code ::1}
+     * (with or without brackets). Other names are not resolved: binding to one counts as reachable from the network.
+     */
+    static boolean isLoopback(String host) {
+        String h = host.trim();
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.equalsIgnoreCase("localhost") || h.equalsIgnoreCase("localhost.")) {
+            return true;
+        }
+        Matcher v4 = IPV4.matcher(h);
+        if (v4.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return v4.group(1).equals("127");
+        }
+        if (h.indexOf(':') >= 0 && IPV6_LITERAL.matcher(h).matches()) {
+            try {
+                // A literal with ':' is parsed, never looked up; IPv4-mapped ::ffff:127.x.y.z comes back as IPv4.
+                return InetAddress.getByName(h).isLoopbackAddress();
+            } catch (UnknownHostException | SecurityException notAnAddress) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** Drops trailing slashes, so {@code /api/} and {@code /api} mean the same segment-aware prefix. */
     static String normalizePrefix(String prefix) {
         int end = prefix.length();
@@ -68,6 +126,32 @@ final class Checks {
 
     static int atLeast(String name, int value, int min, String expected) {
         return require(value >= min, name, value, expected);
+    }
+
+    static int range(String name, int value, int min, int max) {
+        return require(value >= min && value <= max, name, value, min + ".." + max);
+    }
+
+    static double percent(String name, double value) {
+        if (!(value >= 0 && value <= 100)) {
+            throw invalid(name, value, PERCENT);
+        }
+        return value;
+    }
+
+    static Duration notNegative(String name, Duration duration) {
+        if (!isNotNegative(duration)) {
+            throw invalid(name, duration, NOT_NEGATIVE_DURATION);
+        }
+        return duration;
+    }
+
+    /** An absolute path, as a request target or health check path: starts with '/', no whitespace. */
+    static String absolutePath(String name, String path) {
+        if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            throw invalid(name, "\"" + path + "\"", REQUEST_PATH);
+        }
+        return path;
     }
 
     static long positive(String name, long value) {
@@ -102,6 +186,19 @@ final class Checks {
         return s.toUpperCase(Locale.ROOT);
     }
 
+    static String lowerCase(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    /** The methods as tokens, upper-cased, in an unmodifiable set. */
+    static Set<String> methods(String name, Set<String> methods) {
+        LinkedHashSet<String> result = new LinkedHashSet<>();
+        for (String method : methods) {
+            result.add(token(name, upperCase(method)));
+        }
+        return Collections.unmodifiableSet(result);
+    }
+
     private static int require(boolean ok, String name, int value, String expected) {
         if (!ok) {
             throw invalid(name, value, expected);
@@ -109,7 +206,7 @@ final class Checks {
         return value;
     }
 
-    private static IllegalArgumentException invalid(String name, Object value, String expected) {
+    static IllegalArgumentException invalid(String name, Object value, String expected) {
         return new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
     }
 }

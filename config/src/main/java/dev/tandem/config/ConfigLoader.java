@@ -54,7 +54,8 @@ public final class ConfigLoader {
     }
 
     /**
-     * Loads {@code file} with the process environment as overrides.
+     * Loads {@code file} with the process environment as overrides. A relative {@code tandem.traffic.state-file} is
+     * resolved against the file's directory.
      *
      * @throws ConfigValidationException if the file is missing or malformed, or any setting is invalid
      */
@@ -83,11 +84,12 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw single(problem(e));
         }
-        return build(parsed, env);
+        return build(parsed, env, file.toAbsolutePath().getParent(), SourceLines.ofFiles());
     }
 
     /**
-     * Parses a configuration held in a string, with no environment; origins read {@code <string>:line}.
+     * Parses a configuration held in a string, with no environment; origins read {@code <string>:line}. A relative
+     * {@code tandem.traffic.state-file} is resolved against the working directory.
      *
      * @throws ConfigValidationException if the text is malformed or any setting is invalid
      */
@@ -109,7 +111,7 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw single(problem(e));
         }
-        return build(parsed, env);
+        return build(parsed, env, Path.of("").toAbsolutePath(), SourceLines.of(hocon));
     }
 
     /** The module's {@code reference.conf}, resolved; only its {@code tandem} section is read. */
@@ -117,7 +119,11 @@ public final class ConfigLoader {
         return ConfigFactory.defaultReferenceUnresolved(ConfigLoader.class.getClassLoader()).resolve();
     }
 
-    private static GatewayConfig build(Config parsed, Map<String, String> env) {
+    /**
+     * @param directory what a relative path in the config is relative to
+     * @param sources   the text parsed, for the order of keys written on one line
+     */
+    private static GatewayConfig build(Config parsed, Map<String, String> env, Path directory, SourceLines sources) {
         Config reference = reference();
         // Lowest priority, at the root: what ${?NAME} substitutions in the file resolve against. The keys are plain
         // keys, not paths, so any variable name is safe here.
@@ -137,7 +143,7 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw single(problem(e));
         }
-        return ConfigMapper.map(merged, reference, backends, problems);
+        return ConfigMapper.map(merged, reference, backends, problems, directory, sources);
     }
 
     /** A top-level key one or two typos away from {@code tandem} would silently configure nothing. */

@@ -12,6 +12,9 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,9 +24,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -34,16 +42,25 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each reader returns null after recording a problem, and a record is only built when all its parts were read;
  * so one bad setting costs one problem, never a cascade. Values that failed the structural check
- * ({@link Config#checkValid}) are not read again.
+ * ({@link Config#checkValid}) are not read again. Readers of optional settings return {@link Optional#empty()} when
+ * the setting is off, and null after a problem.
+ *
+ * <p>Blocks merged over defaults ({@code tandem.backends.<name>} over {@code tandem.backend-defaults}, a route's
+ * {@code mirror} over {@code tandem.route-defaults.mirror}) are read key by key from where each key is set; see
+ * {@link Layered}.
  */
 final class ConfigMapper {
 
-    private static final List<String> ROUTE_KEYS = List.of("name", "match", "backend");
+    private static final List<String> ROUTE_KEYS = List.of(
+            "name", "match", "backend", "split", "sticky", "fallback", "timeout", "rate-limit", "mirror");
     private static final List<String> MATCH_KINDS = List.of("path", "prefix", "regex");
     private static final List<String> MATCH_KEYS = List.of("path", "prefix", "regex", "methods", "headers");
+    private static final List<String> STICKY_KEYS = List.of("cookie", "header", "client-ip");
+    private static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second");
     private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "[::]");
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)");
     private static final Pattern ABSOLUTE_PATH = Pattern.compile("/[^\\s?#]*");
     private static final Pattern USER_INFO = Pattern.compile("//[^/]*@");
     /** Host names java.net.URI refuses, such as Docker Compose's {@code django_app}, with an optional port. */
@@ -52,8 +69,16 @@ final class ConfigMapper {
 
     private static final String URL_RULE = "http://host:port";
     private static final String ABSOLUTE_PATH_RULE = "a path starting with '/', without spaces, '?' or '#'";
+    private static final String PERCENT_RULE = "a percentage in 0..100, such as 5 or 0.5";
+    private static final String WEIGHT_RULE = "a whole-number weight in 0..100";
+    private static final String ADMIN_TOKEN_REQUIRED = "required when admin.host is not loopback "
+            + "(expected: a token, e.g. token = ${?TANDEM_ADMIN_TOKEN})";
     private static final String EXAMPLE_BACKEND = "django { url = \"http://127.0.0.1:8001\" }";
     private static final String EXAMPLE_ROUTE = "{ name = core, match { prefix = \"/\" }, backend = django }";
+    private static final String EXAMPLE_SPLIT = "split { django = 90, fastapi = 10 }";
+    private static final String EXAMPLE_STICKY = "sticky { cookie = \"sessionid\" }";
+    private static final String EXAMPLE_MIRROR = "mirror { to = fastapi }";
+    private static final String EXAMPLE_RATE_LIMIT = "rate-limit { requests-per-second = 100 }";
 
     private final Config config;
     private final Config reference;
@@ -65,12 +90,17 @@ final class ConfigMapper {
     private boolean backendsReadable;
 
     private final List<String> declarationOrder;
+    private final Path directory;
+    private final SourceLines sources;
 
-    private ConfigMapper(Config config, Config reference, List<String> declarationOrder, List<ConfigProblem> earlier) {
+    private ConfigMapper(Config config, Config reference, List<String> declarationOrder, List<ConfigProblem> earlier,
+            Path directory, SourceLines sources) {
         this.config = config;
         this.reference = reference;
         this.declarationOrder = declarationOrder;
         this.problems = new ArrayList<>(earlier);
+        this.directory = directory;
+        this.sources = sources;
     }
 
     /**
@@ -78,11 +108,13 @@ final class ConfigMapper {
      * @param reference        {@code reference.conf}, resolved: the schema of every fixed section
      * @param declarationOrder the backend names in the order the file declares them; others go last, by name
      * @param earlier          problems found while layering, reported together with the mapper's
+     * @param directory        the directory a relative path in the config is relative to
+     * @param sources          the text the config was parsed from, to order keys written on one line
      * @throws ConfigValidationException listing every problem, if there is any
      */
     static GatewayConfig map(Config config, Config reference, List<String> declarationOrder,
-            List<ConfigProblem> earlier) {
-        ConfigMapper mapper = new ConfigMapper(config, reference, declarationOrder, earlier);
+            List<ConfigProblem> earlier, Path directory, SourceLines sources) {
+        ConfigMapper mapper = new ConfigMapper(config, reference, declarationOrder, earlier, directory, sources);
         GatewayConfig gateway = mapper.map();
         if (gateway == null || !mapper.problems.isEmpty()) {
             if (mapper.problems.isEmpty()) {
@@ -107,17 +139,19 @@ final class ConfigMapper {
         LimitsConfig limits = limits(section(tandem, "limits", "an object"));
         ProxyConfig proxy = proxy(section(tandem, "proxy", "an object"));
         AccessLogConfig accessLog = accessLog(section(tandem, "access-log", "an object"));
+        MetricsConfig metrics = metrics(section(tandem, "metrics", "an object"));
+        TrafficConfig traffic = traffic(section(tandem, "traffic", "an object"));
         Map<String, BackendConfig> backends = backends(tandem, schema);
-        List<RouteConfig> routes = routes(tandem);
+        List<RouteConfig> routes = routes(tandem, schema);
         if (listen != null && admin != null) {
             checkPortsDiffer(listen, admin);
         }
-        if (listen == null || admin == null || limits == null || proxy == null || accessLog == null
-                || backends == null || routes == null) {
+        if (listen == null || admin == null || limits == null || proxy == null || accessLog == null || metrics == null
+                || traffic == null || backends == null || routes == null) {
             return null;
         }
         return construct("tandem", () -> new GatewayConfig(listen, admin, limits, proxy, backends, routes, accessLog,
-                new MetricsConfig(true), new TrafficConfig(null, null)));
+                metrics, traffic));
     }
 
     // ---- structure -------------------------------------------------------------------------------------------------
@@ -188,9 +222,17 @@ final class ConfigMapper {
         }
         String host = host(n, "host");
         Integer port = integer(n, "port", 0, 65535, Checks.PORT);
+        int before = problems.size();
         String token = token(n, "token");
+        boolean tokenRead = problems.size() == before;
         if (host == null || port == null) {
             return null;
+        }
+        if (token == null && tokenRead && !Checks.isLoopback(host)) {
+            // Point at the token if the deployment wrote one (empty), else at the host that made it necessary.
+            ConfigValue written = n.get("token");
+            ConfigValue cause = written != null && !Origins.isDefault(written.origin()) ? written : n.get("host");
+            add(n.pathOf("token"), ADMIN_TOKEN_REQUIRED, origin(cause, n));
         }
         return construct(n.path(), () -> new AdminConfig(host, port, token));
     }
@@ -259,6 +301,61 @@ final class ConfigMapper {
         return enabled == null ? null : new AccessLogConfig(enabled);
     }
 
+    private @Nullable MetricsConfig metrics(@Nullable Node n) {
+        if (n == null) {
+            return null;
+        }
+        Boolean enabled = bool(n, "enabled");
+        return enabled == null ? null : new MetricsConfig(enabled);
+    }
+
+    private @Nullable TrafficConfig traffic(@Nullable Node n) {
+        if (n == null) {
+            return null;
+        }
+        boolean valid = true;
+        String overrideHeader = null;
+        if (isSet(n, "override-header")) {
+            overrideHeader = headerName(n, "override-header");
+            valid = overrideHeader != null;
+        }
+        Path stateFile = null;
+        if (isSet(n, "state-file")) {
+            stateFile = file(n, "state-file");
+            valid &= stateFile != null;
+        }
+        if (!valid) {
+            return null;
+        }
+        String header = overrideHeader;
+        Path file = stateFile;
+        return construct(n.path(), () -> new TrafficConfig(header, file));
+    }
+
+    /** A file to write: absolute as given, or resolved against {@link #directory}; never an existing directory. */
+    private @Nullable Path file(Node n, String key) {
+        String rule = "a file path, absolute or relative to the directory of the config file";
+        String text = string(n, key, rule);
+        if (text == null) {
+            return null;
+        }
+        Path path;
+        try {
+            path = directory.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            path = null;
+        }
+        if (path == null || text.isBlank()) {
+            fail(n, key, rule);
+            return null;
+        }
+        if (Files.isDirectory(path)) {
+            fail(n, key, rule + ", not a directory");
+            return null;
+        }
+        return path;
+    }
+
     private void checkPortsDiffer(ListenerConfig listen, AdminConfig admin) {
         boolean sameAddress = listen.host().equals(admin.host())
                 || WILDCARD_HOSTS.contains(listen.host()) || WILDCARD_HOSTS.contains(admin.host());
@@ -271,13 +368,9 @@ final class ConfigMapper {
 
     // ---- backends --------------------------------------------------------------------------------------------------
 
-    /** The per-backend defaults, each null if it was itself invalid (and so already reported). */
-    private record Defaults(
-            @Nullable Duration connectTimeout,
-            @Nullable Duration responseTimeout,
-            @Nullable Integer maxConnections,
-            @Nullable Integer maxPending,
-            @Nullable Duration idleTimeout) {
+    /** What a backend takes from {@code tandem.backend-defaults} unless it sets it. */
+    private record BackendSettings(
+            Duration connectTimeout, Duration responseTimeout, PoolConfig pool, ResilienceConfig resilience) {
     }
 
     /** A backend URL taken apart. */
@@ -285,8 +378,11 @@ final class ConfigMapper {
     }
 
     private @Nullable Map<String, BackendConfig> backends(Node tandem, ConfigObject schema) {
-        Node defaultsNode = section(tandem, "backend-defaults", "an object");
-        Defaults defaults = defaultsNode == null ? new Defaults(null, null, null, null, null) : defaults(defaultsNode);
+        Node defaults = section(tandem, "backend-defaults", "an object");
+        if (defaults != null) {
+            // Read on their own too, so that a bad default is reported even when there is no backend to take it.
+            backendSettings(new Layered(null, defaults));
+        }
         Node backends = section(tandem, "backends", "an object of backends by name, such as " + EXAMPLE_BACKEND);
         if (backends == null) {
             return null;
@@ -323,20 +419,8 @@ final class ConfigMapper {
         return index < 0 ? Integer.MAX_VALUE : index;
     }
 
-    private Defaults defaults(Node n) {
-        Duration connectTimeout = duration(n, "connect-timeout");
-        Duration responseTimeout = duration(n, "response-timeout");
-        Node pool = section(n, "pool", "an object");
-        if (pool == null) {
-            return new Defaults(connectTimeout, responseTimeout, null, null, null);
-        }
-        return new Defaults(connectTimeout, responseTimeout,
-                integer(pool, "max-connections", 1, Integer.MAX_VALUE, Checks.AT_LEAST_ONE),
-                integer(pool, "max-pending", 0, Integer.MAX_VALUE, Checks.NOT_NEGATIVE),
-                duration(pool, "idle-timeout"));
-    }
-
-    private @Nullable BackendConfig backend(String name, ConfigValue value, Defaults defaults, ConfigObject schema) {
+    private @Nullable BackendConfig backend(String name, ConfigValue value, @Nullable Node defaults,
+            ConfigObject schema) {
         String path = join("tandem.backends", name);
         boolean valid = true;
         if (!Checks.isName(name)) {
@@ -351,37 +435,136 @@ final class ConfigMapper {
         checkKeys(object, schema, path, Set.of());
         Node n = new Node(object, path);
         Endpoint endpoint = url(n);
-        // Only what the backend sets is read here: the defaults were read, and reported, once at their own path.
-        Duration connectTimeout = object.containsKey("connect-timeout")
-                ? duration(n, "connect-timeout") : defaults.connectTimeout();
-        Duration responseTimeout = object.containsKey("response-timeout")
-                ? duration(n, "response-timeout") : defaults.responseTimeout();
-        Integer maxConnections = defaults.maxConnections();
-        Integer maxPending = defaults.maxPending();
-        Duration idleTimeout = defaults.idleTimeout();
-        if (object.containsKey("pool")) {
-            Node pool = section(n, "pool", "an object");
-            if (pool == null) {
-                return null;
-            }
-            if (pool.object().containsKey("max-connections")) {
-                maxConnections = integer(pool, "max-connections", 1, Integer.MAX_VALUE, Checks.AT_LEAST_ONE);
-            }
-            if (pool.object().containsKey("max-pending")) {
-                maxPending = integer(pool, "max-pending", 0, Integer.MAX_VALUE, Checks.NOT_NEGATIVE);
-            }
-            if (pool.object().containsKey("idle-timeout")) {
-                idleTimeout = duration(pool, "idle-timeout");
-            }
-        }
-        if (!valid || endpoint == null || connectTimeout == null || responseTimeout == null || maxConnections == null
-                || maxPending == null || idleTimeout == null) {
+        BackendSettings settings = backendSettings(new Layered(n, defaults));
+        if (!valid || endpoint == null || settings == null) {
             return null;
         }
-        PoolConfig pool = new PoolConfig(maxConnections, maxPending, idleTimeout);
-        return construct(path, () -> new BackendConfig(
-                name, endpoint.url(), endpoint.host(), endpoint.port(), pool, connectTimeout, responseTimeout,
-                ResilienceDefaults.NONE));
+        return construct(path, () -> new BackendConfig(name, endpoint.url(), endpoint.host(), endpoint.port(),
+                settings.pool(), settings.connectTimeout(), settings.responseTimeout(), settings.resilience()));
+    }
+
+    private @Nullable BackendSettings backendSettings(Layered l) {
+        Duration connectTimeout = read(l, "connect-timeout", this::duration);
+        Duration responseTimeout = read(l, "response-timeout", this::duration);
+        PoolConfig pool = pool(child(l, "pool"));
+        ResilienceConfig resilience = resilience(l);
+        if (connectTimeout == null || responseTimeout == null || pool == null || resilience == null) {
+            return null;
+        }
+        return new BackendSettings(connectTimeout, responseTimeout, pool, resilience);
+    }
+
+    private @Nullable PoolConfig pool(@Nullable Layered l) {
+        if (l == null) {
+            return null;
+        }
+        Integer maxConnections = read(l, "max-connections", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
+        Integer maxPending = read(l, "max-pending", (n, k) -> atLeast(n, k, 0, Checks.NOT_NEGATIVE));
+        Duration idleTimeout = read(l, "idle-timeout", this::duration);
+        if (maxConnections == null || maxPending == null || idleTimeout == null) {
+            return null;
+        }
+        return construct(l.path(), () -> new PoolConfig(maxConnections, maxPending, idleTimeout));
+    }
+
+    private @Nullable ResilienceConfig resilience(Layered l) {
+        ResilienceConfig.CircuitBreakerConfig circuitBreaker = circuitBreaker(child(l, "circuit-breaker"));
+        Integer maxConcurrent = read(l, "max-concurrent", (n, k) -> atLeast(n, k, 0, "0 (no limit) or more"));
+        ResilienceConfig.RetryConfig retry = retry(child(l, "retry"));
+        Optional<ResilienceConfig.HealthCheckConfig> healthCheck = healthCheck(child(l, "health-check"));
+        if (circuitBreaker == null || maxConcurrent == null || retry == null || healthCheck == null) {
+            return null;
+        }
+        return construct(l.path(), () -> new ResilienceConfig(circuitBreaker, maxConcurrent, retry,
+                healthCheck.orElse(null)));
+    }
+
+    private ResilienceConfig.@Nullable CircuitBreakerConfig circuitBreaker(@Nullable Layered l) {
+        if (l == null) {
+            return null;
+        }
+        Boolean enabled = read(l, "enabled", this::bool);
+        Integer failureRate = read(l, "failure-rate-threshold", (n, k) -> integer(n, k, 1, 100, Checks.RATE_PERCENT));
+        Integer slowRate = read(l, "slow-call-rate-threshold", (n, k) -> integer(n, k, 1, 100, Checks.RATE_PERCENT));
+        Duration slowCall = read(l, "slow-call-duration", this::duration);
+        Integer window = read(l, "sliding-window-size", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
+        Integer minimumCalls = read(l, "minimum-calls", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
+        Duration waitInOpen = read(l, "wait-in-open", this::duration);
+        Integer halfOpenCalls = read(l, "half-open-calls", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
+        if (enabled == null || failureRate == null || slowRate == null || slowCall == null || window == null
+                || minimumCalls == null || waitInOpen == null || halfOpenCalls == null) {
+            return null;
+        }
+        if (minimumCalls > window) {
+            crossField(l, "minimum-calls", "at most sliding-window-size, " + window,
+                    "sliding-window-size", "at least minimum-calls, " + minimumCalls);
+            return null;
+        }
+        return construct(l.path(), () -> new ResilienceConfig.CircuitBreakerConfig(enabled, failureRate, slowRate,
+                slowCall, window, minimumCalls, waitInOpen, halfOpenCalls));
+    }
+
+    private ResilienceConfig.@Nullable RetryConfig retry(@Nullable Layered l) {
+        if (l == null) {
+            return null;
+        }
+        Integer maxAttempts = read(l, "max-attempts", (n, k) -> integer(n, k, 1,
+                ResilienceConfig.RetryConfig.MAX_ATTEMPTS, "1..10, where 1 means no retry"));
+        Set<String> methods = read(l, "methods", (n, k) -> methods(n, k, "[GET, HEAD, OPTIONS]",
+                m -> Checks.IDEMPOTENT_METHODS.contains(m) ? null : Checks.NOT_RETRIED));
+        Duration backoff = read(l, "backoff", this::durationOrZero);
+        Duration maxBackoff = read(l, "max-backoff", this::durationOrZero);
+        Integer budget = read(l, "budget-percent", (n, k) -> integer(n, k, 0, 100, Checks.PERCENT));
+        if (maxAttempts == null || methods == null || backoff == null || maxBackoff == null || budget == null) {
+            return null;
+        }
+        if (maxBackoff.compareTo(backoff) < 0) {
+            crossField(l, "max-backoff", "at least backoff, " + ConfigReport.duration(backoff),
+                    "backoff", "at most max-backoff, " + ConfigReport.duration(maxBackoff));
+            return null;
+        }
+        return construct(l.path(), () -> new ResilienceConfig.RetryConfig(maxAttempts, methods, backoff, maxBackoff,
+                budget));
+    }
+
+    /** Empty when health checks are off: path null or "". */
+    private @Nullable Optional<ResilienceConfig.HealthCheckConfig> healthCheck(@Nullable Layered l) {
+        if (l == null) {
+            return null;
+        }
+        String path = read(l, "path", this::healthPath);
+        Duration interval = read(l, "interval", this::duration);
+        Duration timeout = read(l, "timeout", this::duration);
+        Integer unhealthyAfter = read(l, "unhealthy-after", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
+        Integer healthyAfter = read(l, "healthy-after", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
+        if (path == null || interval == null || timeout == null || unhealthyAfter == null || healthyAfter == null) {
+            return null;
+        }
+        if (timeout.compareTo(interval) >= 0) {
+            crossField(l, "timeout", "shorter than interval, " + ConfigReport.duration(interval),
+                    "interval", "longer than timeout, " + ConfigReport.duration(timeout));
+            return null;
+        }
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        ResilienceConfig.HealthCheckConfig check = construct(l.path(), () -> new ResilienceConfig.HealthCheckConfig(
+                path, interval, timeout, unhealthyAfter, healthyAfter));
+        return check == null ? null : Optional.of(check);
+    }
+
+    /** A health check path, or "" for none (null or ""). */
+    private @Nullable String healthPath(Node n, String key) {
+        if (!isSet(n, key)) {
+            return isBroken(n.pathOf(key)) ? null : "";
+        }
+        String rule = Checks.REQUEST_PATH + ", such as \"/healthz\"; or null for no health checks";
+        String path = string(n, key, rule);
+        if (path != null && (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
+            fail(n, key, rule);
+            return null;
+        }
+        return path;
     }
 
     private @Nullable Endpoint url(Node n) {
@@ -443,7 +626,17 @@ final class ConfigMapper {
 
     // ---- routes ----------------------------------------------------------------------------------------------------
 
-    private @Nullable List<RouteConfig> routes(Node tandem) {
+    /** What a route's mirror takes from {@code tandem.route-defaults.mirror} unless it sets it. */
+    private record MirrorSettings(double percent, Set<String> methods, long maxBody, int maxInFlight,
+            MirrorConfig.CompareConfig compare) {
+    }
+
+    /** A route's name and predicate: all the unreachable-route analysis needs. */
+    private record Matched(String name, MatchConfig match) {
+    }
+
+    private @Nullable List<RouteConfig> routes(Node tandem, ConfigObject schema) {
+        Node mirrorDefaults = mirrorDefaults(tandem);
         String path = tandem.pathOf("routes");
         if (isBroken(path)) {
             return null;
@@ -457,12 +650,18 @@ final class ConfigMapper {
             add(path, "[] (expected: at least one route, such as " + EXAMPLE_ROUTE + ")", userOrigin(list.origin()));
             return null;
         }
+        ConfigObject mirrorSchema = ((ConfigObject) ((ConfigObject) schema.get("route-defaults")).get("mirror"))
+                .withValue("to", ConfigValueFactory.fromAnyRef("a backend"));
         List<@Nullable RouteConfig> read = new ArrayList<>();
+        List<@Nullable Matched> matched = new ArrayList<>();
         Map<String, String> firstPathByName = new HashMap<>();
         for (int i = 0; i < list.size(); i++) {
-            read.add(route(path + "[" + i + "]", list.get(i), firstPathByName));
+            int index = i;
+            matched.add(null);
+            read.add(route(path + "[" + i + "]", list.get(i), firstPathByName, mirrorDefaults, mirrorSchema,
+                    m -> matched.set(index, m)));
         }
-        checkReachable(read, list, path);
+        checkReachable(matched, list, path);
         List<RouteConfig> routes = new ArrayList<>();
         for (RouteConfig route : read) {
             if (route == null) {
@@ -473,7 +672,22 @@ final class ConfigMapper {
         return routes;
     }
 
-    private @Nullable RouteConfig route(String path, ConfigValue value, Map<String, String> firstPathByName) {
+    /** {@code tandem.route-defaults.mirror}, read on its own too, so that a bad default is reported once. */
+    private @Nullable Node mirrorDefaults(Node tandem) {
+        Node routeDefaults = section(tandem, "route-defaults", "an object");
+        Node mirror = routeDefaults == null ? null : section(routeDefaults, "mirror", "an object");
+        if (mirror != null) {
+            mirrorSettings(new Layered(null, mirror));
+        }
+        return mirror;
+    }
+
+    /**
+     * @param matched takes the route's name and predicate when both are valid, even if the rest is not, so that the
+     *                unreachable-route analysis still covers the route
+     */
+    private @Nullable RouteConfig route(String path, ConfigValue value, Map<String, String> firstPathByName,
+            @Nullable Node mirrorDefaults, ConfigObject mirrorSchema, Consumer<Matched> matched) {
         if (!(value instanceof ConfigObject object)) {
             add(path, render(value) + " (expected: a route such as " + EXAMPLE_ROUTE + ")", Origins.of(value.origin()));
             return null;
@@ -491,12 +705,22 @@ final class ConfigMapper {
             }
         }
         String name = routeName(n, firstPathByName);
-        String backend = routeBackend(n);
+        Map<String, Integer> weights = weights(n);
         MatchConfig match = match(n);
-        if (name == null || backend == null || match == null) {
+        if (name != null && match != null) {
+            matched.accept(new Matched(name, match));
+        }
+        StickyConfig sticky = sticky(n);
+        Optional<String> fallback = fallback(n, weights);
+        Optional<Duration> timeout = timeout(n);
+        Optional<RateLimitConfig> rateLimit = rateLimit(n);
+        Optional<MirrorConfig> mirror = mirror(n, mirrorDefaults, mirrorSchema, weights);
+        if (name == null || weights == null || match == null || sticky == null || fallback == null || timeout == null
+                || rateLimit == null || mirror == null) {
             return null;
         }
-        return construct(path, () -> RouteConfig.of(name, match, backend));
+        return construct(path, () -> new RouteConfig(name, match, weights, sticky, fallback.orElse(null),
+                timeout.orElse(null), rateLimit.orElse(null), mirror.orElse(null)));
     }
 
     private @Nullable String routeName(Node n, Map<String, String> firstPathByName) {
@@ -517,18 +741,270 @@ final class ConfigMapper {
         return name;
     }
 
-    private @Nullable String routeBackend(Node n) {
-        String backend = string(n, "backend", "the name of a backend");
+    /** {@code backend = django} as {@code {django=100}}, or the weights of {@code split { ... }}. */
+    private @Nullable Map<String, Integer> weights(Node route) {
+        boolean hasBackend = isPresent(route, "backend");
+        boolean hasSplit = isPresent(route, "split");
+        if (hasBackend && hasSplit) {
+            add(route.path(), "backend and split are both set (expected: exactly one of backend or split)",
+                    Origins.of(route.object().origin()));
+            return null;
+        }
+        if (hasSplit) {
+            return split(route);
+        }
+        String backend = backendName(route, "backend", "the name of a backend, or a split such as " + EXAMPLE_SPLIT);
+        return backend == null ? null : Map.of(backend, 100);
+    }
+
+    private @Nullable Map<String, Integer> split(Node route) {
+        Node n = section(route, "split", "an object of backend weights, such as " + EXAMPLE_SPLIT);
+        if (n == null) {
+            return null;
+        }
+        if (n.object().isEmpty()) {
+            add(n.path(), "{} (expected: at least one backend weight, such as " + EXAMPLE_SPLIT + ")",
+                    Origins.of(n.object().origin()));
+            return null;
+        }
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        boolean valid = true;
+        for (String backend : inWrittenOrder(n.object(), "split")) {
+            boolean known = isKnownBackend(backend);
+            if (!known) {
+                add(n.pathOf(backend), quote(backend) + " (expected: " + knownBackends(backend) + ")",
+                        Origins.of(n.object().get(backend).origin()));
+            }
+            Integer weight = integer(n, backend, 0, 100, WEIGHT_RULE);
+            if (!known || weight == null) {
+                valid = false;
+            } else {
+                weights.put(backend, weight);
+            }
+        }
+        if (!valid) {
+            return null;
+        }
+        int sum = weights.values().stream().mapToInt(Integer::intValue).sum();
+        if (sum != 100) {
+            StringBuilder terms = new StringBuilder();
+            weights.forEach((backend, weight) ->
+                    terms.append(terms.length() == 0 ? "" : " + ").append(backend).append(' ').append(weight));
+            add(n.path(), terms + " = " + sum + " (expected: weights that sum to 100)", Origins.of(n.object().origin()));
+            return null;
+        }
+        return weights;
+    }
+
+    /**
+     * The keys of {@code object} in the order they were written: by line, then by place on a shared line (found in
+     * the source text after {@code keyword}), then by name when the text is not at hand.
+     */
+    private List<String> inWrittenOrder(ConfigObject object, String keyword) {
+        List<String> keys = new ArrayList<>(object.keySet());
+        keys.sort(Comparator.comparingInt((String key) -> object.get(key).origin().lineNumber())
+                .thenComparingInt(key -> sources.column(object.get(key).origin(), key, keyword))
+                .thenComparing(Comparator.naturalOrder()));
+        return keys;
+    }
+
+    private @Nullable StickyConfig sticky(Node route) {
+        ConfigValue value = route.get("sticky");
+        if (value == null || value.valueType() == ConfigValueType.NULL
+                || value.valueType() == ConfigValueType.STRING && "none".equals(value.unwrapped())) {
+            return StickyConfig.NONE;
+        }
+        if (!(value instanceof ConfigObject object)) {
+            fail(route, "sticky", "none, or an object with one of " + STICKY_KEYS + ", such as " + EXAMPLE_STICKY);
+            return null;
+        }
+        Node n = new Node(object, route.pathOf("sticky"));
+        for (String key : new TreeSet<>(object.keySet())) {
+            if (!STICKY_KEYS.contains(key)) {
+                unknownKey(n.pathOf(key), key, new LinkedHashSet<>(STICKY_KEYS), object.get(key));
+            }
+        }
+        List<String> kinds = new ArrayList<>();
+        boolean valid = true;
+        for (String kind : STICKY_KEYS) {
+            if (!isPresent(n, kind)) {
+                continue;
+            }
+            if (kind.equals("client-ip")) {
+                Boolean clientIp = bool(n, kind);
+                valid &= clientIp != null;
+                if (Boolean.TRUE.equals(clientIp)) {
+                    kinds.add(kind);
+                }
+            } else {
+                kinds.add(kind);
+            }
+        }
+        if (!valid) {
+            return null;
+        }
+        if (kinds.size() != 1) {
+            String found = kinds.isEmpty() ? "none of cookie, header and client-ip is set"
+                    : String.join(" and ", kinds) + " are both set";
+            add(n.path(), found + " (expected: exactly one of cookie, header or client-ip = true, or sticky = none)",
+                    Origins.of(object.origin()));
+            return null;
+        }
+        return switch (kinds.get(0)) {
+            case "cookie" -> {
+                String rule = "a cookie name, " + Checks.TOKEN;
+                String cookie = string(n, "cookie", rule);
+                if (cookie != null && !Checks.isToken(cookie)) {
+                    fail(n, "cookie", rule);
+                    cookie = null;
+                }
+                yield cookie == null ? null : new StickyConfig(StickyConfig.Kind.COOKIE, cookie);
+            }
+            case "header" -> {
+                String header = headerName(n, "header");
+                yield header == null ? null : new StickyConfig(StickyConfig.Kind.HEADER, header);
+            }
+            default -> new StickyConfig(StickyConfig.Kind.CLIENT_IP, null);
+        };
+    }
+
+    private @Nullable Optional<String> fallback(Node route, @Nullable Map<String, Integer> weights) {
+        if (!isPresent(route, "fallback")) {
+            return Optional.empty();
+        }
+        String fallback = backendName(route, "fallback", "the name of a backend");
+        if (fallback == null) {
+            return null;
+        }
+        if (weights != null && isOnlyBackend(weights, fallback)) {
+            fail(route, "fallback", "a backend other than the route's only backend, " + fallback);
+            return null;
+        }
+        return Optional.of(fallback);
+    }
+
+    private @Nullable Optional<Duration> timeout(Node route) {
+        if (!isPresent(route, "timeout")) {
+            return Optional.empty();
+        }
+        Duration timeout = duration(route, "timeout");
+        return timeout == null ? null : Optional.of(timeout);
+    }
+
+    private @Nullable Optional<RateLimitConfig> rateLimit(Node route) {
+        if (!isPresent(route, "rate-limit")) {
+            return Optional.empty();
+        }
+        Node n = section(route, "rate-limit", "an object such as " + EXAMPLE_RATE_LIMIT);
+        if (n == null) {
+            return null;
+        }
+        for (String key : new TreeSet<>(n.object().keySet())) {
+            if (!RATE_LIMIT_KEYS.contains(key)) {
+                unknownKey(n.pathOf(key), key, new LinkedHashSet<>(RATE_LIMIT_KEYS), n.object().get(key));
+            }
+        }
+        Integer requestsPerSecond = atLeast(n, "requests-per-second", 1, Checks.AT_LEAST_ONE);
+        if (requestsPerSecond == null) {
+            return null;
+        }
+        RateLimitConfig limit = construct(n.path(), () -> new RateLimitConfig(requestsPerSecond));
+        return limit == null ? null : Optional.of(limit);
+    }
+
+    private @Nullable Optional<MirrorConfig> mirror(Node route, @Nullable Node defaults, ConfigObject schema,
+            @Nullable Map<String, Integer> weights) {
+        if (!isPresent(route, "mirror")) {
+            return Optional.empty();
+        }
+        Node n = section(route, "mirror", "an object such as " + EXAMPLE_MIRROR);
+        if (n == null) {
+            return null;
+        }
+        checkKeys(n.object(), schema, n.path(), Set.of());
+        String to = backendName(n, "to", "the backend to mirror to, such as " + EXAMPLE_MIRROR);
+        if (to != null && weights != null && isOnlyBackend(weights, to)) {
+            fail(n, "to", "a backend other than the route's only backend, " + to);
+            return null;
+        }
+        MirrorSettings settings = mirrorSettings(new Layered(n, defaults));
+        if (to == null || settings == null) {
+            return null;
+        }
+        MirrorConfig mirror = construct(n.path(), () -> new MirrorConfig(to, settings.percent(), settings.methods(),
+                settings.maxBody(), settings.maxInFlight(), settings.compare()));
+        return mirror == null ? null : Optional.of(mirror);
+    }
+
+    private @Nullable MirrorSettings mirrorSettings(Layered l) {
+        Double percent = read(l, "percent", this::percent);
+        Boolean allowWrites = read(l, "allow-writes", this::bool);
+        // With allow-writes unreadable (already reported), the methods are only checked for their syntax.
+        Function<String, @Nullable String> refusal = Boolean.FALSE.equals(allowWrites)
+                ? m -> Checks.SAFE_METHODS.contains(m) ? null : Checks.MIRRORED_WRITE
+                : m -> null;
+        Set<String> methods = read(l, "methods", (n, k) -> methods(n, k, "[GET, HEAD]", refusal));
+        Long maxBody = read(l, "max-body", (n, k) -> size(n, k, 0, Long.MAX_VALUE,
+                "a size of 0 or more, in bytes or with a unit such as 512k or 16m"));
+        Integer maxInFlight = read(l, "max-in-flight", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
+        MirrorConfig.CompareConfig compare = compare(child(l, "compare"));
+        if (percent == null || allowWrites == null || methods == null || maxBody == null || maxInFlight == null
+                || compare == null) {
+            return null;
+        }
+        return new MirrorSettings(percent, methods, maxBody, maxInFlight, compare);
+    }
+
+    private MirrorConfig.@Nullable CompareConfig compare(@Nullable Layered l) {
+        if (l == null) {
+            return null;
+        }
+        List<String> ignoreFields = read(l, "ignore-fields", (n, k) -> strings(n, k,
+                "a list of JSON field names or dotted paths, such as [updated_at, results.0.id]",
+                "a field name or dotted path", s -> !s.isBlank(), UnaryOperator.identity()));
+        List<String> headers = read(l, "headers", (n, k) -> strings(n, k,
+                "a list of header names, such as [content-type]", "a header name, " + Checks.TOKEN,
+                Checks::isToken, Checks::lowerCase));
+        Boolean decimalAsString = read(l, "decimal-as-string", this::bool);
+        Boolean timestampZone = read(l, "timestamp-zone", this::bool);
+        Boolean nullEqualsMissing = read(l, "null-equals-missing", this::bool);
+        Boolean redirectCodes = read(l, "redirect-codes", this::bool);
+        Boolean validationStatus = read(l, "validation-status", this::bool);
+        Double noiseSample = read(l, "noise-sample-percent", this::percent);
+        if (ignoreFields == null || headers == null || decimalAsString == null || timestampZone == null
+                || nullEqualsMissing == null || redirectCodes == null || validationStatus == null
+                || noiseSample == null) {
+            return null;
+        }
+        return construct(l.path(), () -> new MirrorConfig.CompareConfig(ignoreFields, headers, decimalAsString,
+                timestampZone, nullEqualsMissing, redirectCodes, validationStatus, noiseSample));
+    }
+
+    private static boolean isOnlyBackend(Map<String, Integer> weights, String backend) {
+        return weights.size() == 1 && weights.containsKey(backend);
+    }
+
+    /** A backend name that must be declared; suggests the closest declared one. */
+    private @Nullable String backendName(Node n, String key, String rule) {
+        String backend = string(n, key, rule);
         if (backend == null) {
             return null;
         }
-        // With no readable backends there is nothing to compare against, and that problem is already reported.
-        if (backendsReadable && !backendNames.isEmpty() && !backendNames.contains(backend)) {
-            String hint = DidYouMean.hint(backend, backendNames);
-            fail(n, "backend", "one of " + backendNames + (hint.isEmpty() ? "" : "; " + hint));
+        if (!isKnownBackend(backend)) {
+            fail(n, key, knownBackends(backend));
             return null;
         }
         return backend;
+    }
+
+    /** With no readable backends there is nothing to compare against, and that problem is already reported. */
+    private boolean isKnownBackend(String backend) {
+        return !backendsReadable || backendNames.isEmpty() || backendNames.contains(backend);
+    }
+
+    private String knownBackends(String wrong) {
+        String hint = DidYouMean.hint(wrong, backendNames);
+        return "one of " + backendNames + (hint.isEmpty() ? "" : "; " + hint);
     }
 
     private @Nullable MatchConfig match(Node route) {
@@ -549,7 +1025,7 @@ final class ConfigMapper {
                 kinds.add(kind);
             }
         }
-        Set<String> methods = methods(n);
+        Set<String> methods = isPresent(n, "methods") ? methods(n, "methods", "[GET, POST]", m -> null) : Set.of();
         List<MatchConfig.HeaderMatch> headers = headers(n);
         if (kinds.size() != 1) {
             String found = switch (kinds.size()) {
@@ -592,24 +1068,36 @@ final class ConfigMapper {
         return construct(n.path(), () -> new MatchConfig(exact, segments, pattern, methods, headers));
     }
 
-    private @Nullable Set<String> methods(Node n) {
-        ConfigValue value = n.get("methods");
-        if (value == null || value.valueType() == ConfigValueType.NULL) {
-            return Set.of();
+
+    /**
+     * A list of methods, upper-cased. {@code refusal} says why a valid method may not be listed here (the message
+     * after the value), or returns null when it may.
+     */
+    private @Nullable Set<String> methods(Node n, String key, String example,
+            Function<String, @Nullable String> refusal) {
+        if (isBroken(n.pathOf(key))) {
+            return null;
         }
-        if (!(value instanceof ConfigList list)) {
-            fail(n, "methods", "a list of methods, such as [GET, POST]");
+        if (!(n.get(key) instanceof ConfigList list)) {
+            fail(n, key, "a list of methods, such as " + example);
             return null;
         }
         Set<String> methods = new LinkedHashSet<>();
         boolean valid = true;
         for (int i = 0; i < list.size(); i++) {
             ConfigValue method = list.get(i);
+            String path = n.pathOf(key) + "[" + i + "]";
             if (method.valueType() == ConfigValueType.STRING && Checks.isToken((String) method.unwrapped())) {
-                methods.add(Checks.upperCase((String) method.unwrapped()));
+                String upper = Checks.upperCase((String) method.unwrapped());
+                String refused = refusal.apply(upper);
+                if (refused == null) {
+                    methods.add(upper);
+                } else {
+                    add(path, render(method) + " " + refused, Origins.of(method.origin()));
+                    valid = false;
+                }
             } else {
-                add(n.pathOf("methods") + "[" + i + "]", render(method) + " (expected: an HTTP method such as GET)",
-                        Origins.of(method.origin()));
+                add(path, render(method) + " (expected: an HTTP method such as GET)", Origins.of(method.origin()));
                 valid = false;
             }
         }
@@ -652,15 +1140,15 @@ final class ConfigMapper {
         return valid ? headers : null;
     }
 
-    /** Reports each route that an earlier route always takes first. Routes that failed to read are skipped. */
-    private void checkReachable(List<@Nullable RouteConfig> routes, ConfigList list, String path) {
+    /** Reports each route that an earlier route always takes first. Routes whose match failed to read are skipped. */
+    private void checkReachable(List<@Nullable Matched> routes, ConfigList list, String path) {
         for (int i = 1; i < routes.size(); i++) {
-            RouteConfig later = routes.get(i);
+            Matched later = routes.get(i);
             if (later == null) {
                 continue;
             }
             for (int j = 0; j < i; j++) {
-                RouteConfig earlier = routes.get(j);
+                Matched earlier = routes.get(j);
                 if (earlier != null && covers(earlier.match(), later.match())) {
                     add(path + "[" + i + "]", "unreachable: shadowed by route '" + earlier.name() + "' at " + path
                             + "[" + j + "] (expected: more specific routes first)", Origins.of(list.get(i).origin()));
@@ -729,6 +1217,63 @@ final class ConfigMapper {
         }
     }
 
+    /**
+     * A block merged over its defaults, such as {@code tandem.backends.django.retry} over
+     * {@code tandem.backend-defaults.retry}: each key is read where it is set, the block itself first. A default is so
+     * read, and a bad one reported, at its own path whichever block falls back to it; {@link #add} drops the repeats.
+     *
+     * @param own      the block itself, or null to read the defaults alone
+     * @param defaults the defaults, or null when they are not an object (already reported)
+     */
+    private record Layered(@Nullable Node own, @Nullable Node defaults) {
+
+        @Nullable Node nodeFor(String key) {
+            return own != null && own.object().containsKey(key) ? own : defaults;
+        }
+
+        String path() {
+            return own != null ? own.path() : defaults != null ? defaults.path() : "";
+        }
+    }
+
+    /** Reads one value of a node. */
+    @FunctionalInterface
+    private interface Reader<T> {
+        @Nullable T read(Node n, String key);
+    }
+
+    private <T> @Nullable T read(Layered l, String key, Reader<T> reader) {
+        Node n = l.nodeFor(key);
+        return n == null ? null : reader.read(n, key);
+    }
+
+    /** The block under {@code key}, layered the same way; null, after a problem, if the block sets it to a non-object. */
+    private @Nullable Layered child(Layered l, String key) {
+        Node own = null;
+        if (l.own() != null && l.own().object().containsKey(key)) {
+            own = section(l.own(), key, "an object");
+            if (own == null) {
+                return null;
+            }
+        }
+        Node defaults = l.defaults() == null ? null : section(l.defaults(), key, "an object");
+        return new Layered(own, defaults);
+    }
+
+    /**
+     * Reports a rule between two settings of a layered block. It is reported at {@code key}, unless the block sets
+     * only {@code other} and takes {@code key} from the defaults: then the problem is what the block set.
+     */
+    private void crossField(Layered l, String key, String keyRule, String other, String otherRule) {
+        Node keyNode = l.nodeFor(key);
+        Node otherNode = l.nodeFor(other);
+        if (keyNode != l.own() && otherNode != null && otherNode == l.own()) {
+            fail(otherNode, other, otherRule);
+        } else if (keyNode != null) {
+            fail(keyNode, key, keyRule);
+        }
+    }
+
     private @Nullable Node section(Node parent, String key, String expected) {
         String path = parent.pathOf(key);
         if (isBroken(path)) {
@@ -739,6 +1284,21 @@ final class ConfigMapper {
         }
         fail(parent, key, expected);
         return null;
+    }
+
+    /** Whether the key has a value other than null. */
+    private static boolean isPresent(Node n, String key) {
+        ConfigValue value = n.get(key);
+        return value != null && value.valueType() != ConfigValueType.NULL;
+    }
+
+    /** Whether the key has a value other than null and "", which both mean "off" for optional strings. */
+    private static boolean isSet(Node n, String key) {
+        return isPresent(n, key) && !"".equals(n.get(key).unwrapped());
+    }
+
+    private @Nullable Integer atLeast(Node n, String key, long min, String expected) {
+        return integer(n, key, min, Integer.MAX_VALUE, expected);
     }
 
     private @Nullable Integer integer(Node n, String key, long min, long max, String expected) {
@@ -763,8 +1323,36 @@ final class ConfigMapper {
         return number.intValue();
     }
 
+    /** A percentage in 0..100, fractions allowed. */
+    private @Nullable Double percent(Node n, String key) {
+        if (isBroken(n.pathOf(key))) {
+            return null;
+        }
+        ConfigValue value = n.get(key);
+        Double number = null;
+        if (value != null && value.valueType() == ConfigValueType.NUMBER) {
+            number = ((Number) value.unwrapped()).doubleValue();
+        } else if (value != null && value.unwrapped() instanceof String s && DECIMAL.matcher(s.trim()).matches()) {
+            number = Double.parseDouble(s.trim());
+        }
+        if (number == null || !(number >= 0 && number <= 100)) {
+            fail(n, key, PERCENT_RULE);
+            return null;
+        }
+        return number;
+    }
+
     /** A positive duration. A bare number is refused: HOCON would read {@code 60} as 60 milliseconds. */
     private @Nullable Duration duration(Node n, String key) {
+        return duration(n, key, false);
+    }
+
+    /** A duration of 0 or more, with a unit. */
+    private @Nullable Duration durationOrZero(Node n, String key) {
+        return duration(n, key, true);
+    }
+
+    private @Nullable Duration duration(Node n, String key, boolean zeroAllowed) {
         if (isBroken(n.pathOf(key))) {
             return null;
         }
@@ -772,18 +1360,22 @@ final class ConfigMapper {
         if (value != null && value.valueType() == ConfigValueType.STRING) {
             try {
                 Duration duration = n.config().getDuration(ConfigUtil.joinPath(key));
-                if (Checks.isPositive(duration)) {
+                if (zeroAllowed ? Checks.isNotNegative(duration) : Checks.isPositive(duration)) {
                     return duration;
                 }
             } catch (ConfigException notADuration) {
                 // Reported below, with the rule.
             }
         }
-        fail(n, key, Checks.POSITIVE_DURATION);
+        fail(n, key, zeroAllowed ? Checks.NOT_NEGATIVE_DURATION : Checks.POSITIVE_DURATION);
         return null;
     }
 
     private @Nullable Long size(Node n, String key, long max) {
+        return size(n, key, 1, max, Checks.POSITIVE_SIZE + (max == Integer.MAX_VALUE ? ", below 2g" : ""));
+    }
+
+    private @Nullable Long size(Node n, String key, long min, long max, String expected) {
         if (isBroken(n.pathOf(key))) {
             return null;
         }
@@ -792,14 +1384,14 @@ final class ConfigMapper {
                 || value.valueType() == ConfigValueType.NUMBER)) {
             try {
                 long bytes = n.config().getBytes(ConfigUtil.joinPath(key));
-                if (bytes > 0 && bytes <= max) {
+                if (bytes >= min && bytes <= max) {
                     return bytes;
                 }
             } catch (ConfigException notASize) {
                 // Reported below, with the rule.
             }
         }
-        fail(n, key, Checks.POSITIVE_SIZE + (max == Integer.MAX_VALUE ? ", below 2g" : ""));
+        fail(n, key, expected);
         return null;
     }
 
@@ -832,6 +1424,33 @@ final class ConfigMapper {
         return n.config().getString(ConfigUtil.joinPath(key));
     }
 
+    /** A list of strings (numbers taken as written), each passing {@code valid}, each normalised. */
+    private @Nullable List<String> strings(Node n, String key, String listRule, String elementRule,
+            Predicate<String> valid, UnaryOperator<String> normalize) {
+        if (isBroken(n.pathOf(key))) {
+            return null;
+        }
+        if (!(n.get(key) instanceof ConfigList list)) {
+            fail(n, key, listRule);
+            return null;
+        }
+        List<String> strings = new ArrayList<>();
+        boolean allValid = true;
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue element = list.get(i);
+            boolean text = element.valueType() == ConfigValueType.STRING
+                    || element.valueType() == ConfigValueType.NUMBER;
+            if (text && valid.test(String.valueOf(element.unwrapped()))) {
+                strings.add(normalize.apply(String.valueOf(element.unwrapped())));
+            } else {
+                add(n.pathOf(key) + "[" + i + "]", render(element) + " (expected: " + elementRule + ")",
+                        Origins.of(element.origin()));
+                allValid = false;
+            }
+        }
+        return allValid ? strings : null;
+    }
+
     private @Nullable String host(Node n, String key) {
         String rule = "a host name or address";
         String host = string(n, key, rule);
@@ -858,8 +1477,12 @@ final class ConfigMapper {
         add(n.pathOf(key), render(value) + " (expected: " + expected + ")", origin(value, n));
     }
 
+    /** Records a problem once: a default that several blocks fall back to is read, and found wanting, once for each. */
     private void add(String path, String message, @Nullable String origin) {
-        problems.add(new ConfigProblem(path, message, origin));
+        ConfigProblem problem = new ConfigProblem(path, message, origin);
+        if (!problems.contains(problem)) {
+            problems.add(problem);
+        }
     }
 
     /** A record's constructor repeats the mapper's checks; if they ever disagree, say so instead of crashing. */

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param weights   backend name to weight, 0..100, summing to 100, in declared order; never empty
  * @param sticky    how a client keeps its backend when the route is split
  * @param fallback  backend that takes safe requests when the chosen one's circuit is open or it refuses; or null
- * @param timeout   overall deadline of an exchange on this route (retries included), or null for the backend's
- *                  response timeout alone
+ * @param timeout   overall deadline of an exchange on this route (retries included), positive, or null for the
+ *                  backend's response timeout alone
  * @param rateLimit requests per second admitted on this route, or null for no limit
  * @param mirror    shadow traffic and response comparison, or null
  */
@@ -53,6 +53,12 @@ public record RouteConfig(
             throw new IllegalArgumentException("weights: sum " + sum + " (expected: 100)");
         }
         weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+        if (fallback != null) {
+            Checks.notBlank("fallback", fallback);
+        }
+        if (timeout != null) {
+            Checks.positive("timeout", timeout);
+        }
     }
 
     /** A route served by one backend, with no other features: the common case, and handy in tests. */

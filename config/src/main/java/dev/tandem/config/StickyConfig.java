@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * {@code sticky { header = "X-Api-Key" }}; {@code sticky { client-ip = true }}.
  *
  * @param kind what identifies a client
- * @param name the cookie or header name, for those kinds; null otherwise
+ * @param name the cookie or header name (an HTTP token), for those kinds; null otherwise
  */
 public record StickyConfig(Kind kind, @Nullable String name) {
 
@@ -34,6 +34,9 @@ public record StickyConfig(Kind kind, @Nullable String name) {
         Objects.requireNonNull(kind, "kind");
         if ((kind == Kind.COOKIE || kind == Kind.HEADER) != (name != null)) {
             throw new IllegalArgumentException("sticky: a name is required for cookie and header, and only for them");
+        }
+        if (name != null) {
+            Checks.token("name", name);
         }
     }
 }

@@ -429,7 +429,7 @@ class ConfigValidationTest {
             tandem.backends.django.conect-timeout = 1s           | tandem.backends.django.conect-timeout  | unknown key (did you mean "connect-timeout"?)
             tandem.backends.django.uri = "http://x"              | tandem.backends.django.uri             | unknown key (did you mean "url"?)
             tandem.backends.django.pool.max-conections = 5       | tandem.backends.django.pool.max-conections | unknown key (did you mean "max-connections"?)
-            tandem.upstreams = {}                                | tandem.upstreams                       | unknown key (expected: one of [access-log, admin, backend-defaults, backends, limits, listen, proxy, routes])
+            tandem.upstreams = {}                                | tandem.upstreams                       | unknown key (expected: one of [access-log, admin, backend-defaults, backends, limits, listen, metrics, proxy, route-defaults, routes, traffic])
             """)
     void anUnknownKeyIsReportedWithTheClosestKnownKey(String setting, String path, String message) {
         ConfigProblem problem = onlyProblem(MINIMAL + setting);
@@ -459,7 +459,8 @@ class ConfigValidationTest {
         assertThat(problems).extracting(ConfigProblem::path)
                 .containsExactly("tandem.routes[0].prefix", "tandem.routes[0].match");
         assertThat(problems.get(0).message())
-                .isEqualTo("unknown key (expected: one of [name, match, backend]; prefix goes inside match { })");
+                .isEqualTo("unknown key (expected: one of [name, match, backend, split, sticky, fallback, timeout, "
+                        + "rate-limit, mirror]; prefix goes inside match { })");
     }
 
     // ---- all at once -------------------------------------------------------------------------------------------

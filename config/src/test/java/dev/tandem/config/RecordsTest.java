@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class RecordsTest {
 
     private static final Duration SECOND = Duration.ofSeconds(1);
+    private static final ResilienceConfig RESILIENCE = TestConfigs.RESILIENCE;
 
     @Test
     void aListenerRefusesOutOfRangeValues() {
@@ -42,9 +43,9 @@ class RecordsTest {
         PoolConfig pool = new PoolConfig(1, 0, SECOND);
         URI url = URI.create("http://h:80");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new BackendConfig("b", url, "h", 0, pool, SECOND, SECOND, ResilienceDefaults.NONE));
+                .isThrownBy(() -> new BackendConfig("b", url, "h", 0, pool, SECOND, SECOND, RESILIENCE));
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new BackendConfig("b", url, "h", 80, pool, Duration.ZERO, SECOND, ResilienceDefaults.NONE));
+                .isThrownBy(() -> new BackendConfig("b", url, "h", 80, pool, Duration.ZERO, SECOND, RESILIENCE));
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.tandem.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Small configs for tests, and the problems a config produces. */
 final class TestConfigs {
@@ -37,6 +39,15 @@ final class TestConfigs {
               ]
             }
             """;
+
+    /** The resilience settings of reference.conf, for records built in code. */
+    static final ResilienceConfig RESILIENCE = new ResilienceConfig(
+            new ResilienceConfig.CircuitBreakerConfig(true, 50, 100, Duration.ofSeconds(10), 50, 20,
+                    Duration.ofSeconds(10), 5),
+            0,
+            new ResilienceConfig.RetryConfig(2, Set.of("GET", "HEAD", "OPTIONS"), Duration.ofMillis(25),
+                    Duration.ofMillis(250), 20),
+            null);
 
     private TestConfigs() {
     }
