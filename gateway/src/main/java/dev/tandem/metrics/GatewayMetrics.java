@@ -33,6 +33,9 @@ public final class GatewayMetrics {
     public static final String UPSTREAM_CONNECT = "tandem.upstream.connect";
     public static final String UPSTREAM_CONNECTIONS = "tandem.upstream.connections";
     public static final String EVENTLOOP_PENDING = "tandem.eventloop.pending.tasks";
+    public static final String FALLBACKS = "tandem.fallbacks";
+    public static final String RETRIES = "tandem.retries";
+    public static final String REJECTIONS = "tandem.rejections";
     /** The route and backend tag of requests that matched no route or were rejected before routing. */
     public static final String UNMATCHED = "unmatched";
     public static final String NO_BACKEND = "none";
@@ -89,6 +92,21 @@ public final class GatewayMetrics {
     /** The pairs recorded so far, for the admin API. */
     public Map<String, Map<String, PairMetrics>> pairs() {
         return pairs;
+    }
+
+    /** A request went to another backend than the one chosen: circuit open, bulkhead full, down, or refused. */
+    public void fallback(String route, String from, String to, String reason) {
+        registry.counter(FALLBACKS, "route", route, "from", from, "to", to, "reason", reason).increment();
+    }
+
+    /** A request was sent again (connect failure, stale keep-alive connection). */
+    public void retry(String backend, String reason) {
+        registry.counter(RETRIES, "backend", backend, "reason", reason).increment();
+    }
+
+    /** A request was turned away by a protection: circuit open, bulkhead full, backend down, rate limited. */
+    public void rejection(String route, String backend, String reason) {
+        registry.counter(REJECTIONS, "route", route, "backend", backend, "reason", reason).increment();
     }
 
     /** Records a connection attempt's duration. */

@@ -63,6 +63,11 @@ public final class PairMetrics {
         inFlight.incrementAndGet();
     }
 
+    /** An exchange routed here went elsewhere before it completed (fallback): it counts there instead. */
+    public void abandoned() {
+        inFlight.decrementAndGet();
+    }
+
     /** The backend's response head arrived, {@code nanos} after the request head was sent. */
     public void firstByte(long nanos) {
         timeToFirstByte.record(nanos, TimeUnit.NANOSECONDS);

@@ -5,6 +5,7 @@ import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.ProxyConfig;
 import dev.tandem.internal.Channels;
 import dev.tandem.metrics.GatewayMetrics;
+import dev.tandem.resilience.UpstreamGuard;
 import dev.tandem.routing.RequestTarget;
 import dev.tandem.routing.Route;
 import dev.tandem.server.HandlerNames;
@@ -12,6 +13,7 @@ import dev.tandem.upstream.PoolExhaustedException;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
 import dev.tandem.upstream.UpstreamPool;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,6 +22,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -160,14 +163,27 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                     Outcome.REJECTED);
             return;
         }
+        ex.route = route;
+        ex.target = target;
         String chosen = chooseBackend(route, headers, config, ex);
         if (chosen == null) {
             return;
         }
-        BackendConfig backend = config.backend(chosen);
-        ex.route = route;
-        ex.backend = backend;
-        bindMetrics(ex, route.name(), backend.name());
+        RateLimiter limiter = proxy.guards().rateLimiter(route.name());
+        if (limiter != null && !limiter.acquirePermission()) {
+            ex.retryAfterSeconds = 1;
+            countRejection(ex, chosen, "rate_limited");
+            bindMetrics(ex, route.name(), chosen);
+            respondError(ex, HttpResponseStatus.TOO_MANY_REQUESTS, "route '" + route.name() + "' is limited to "
+                    + route.config().rateLimit().requestsPerSecond() + " requests per second", Outcome.REJECTED);
+            return;
+        }
+        if (!admit(ex, chosen)) {
+            return;
+        }
+        if (route.config().timeout() != null) {
+            armDeadline(ex, route.config().timeout().toNanos());
+        }
 
         if (HttpUtil.is100ContinueExpected(request)) {
             // We answer 100 Continue ourselves and stream the body as it comes, as nginx does; the backend never
@@ -177,8 +193,93 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                     ctx.voidPromise());
         }
         ex.websocket = isWebSocketUpgrade(request);
-        ex.upstreamRequest = rewriteRequest(request, target, backend, proxyConfig, ex);
+        ex.clientHost = headers.get(HttpHeaderNames.HOST);
+        prepareHeaders(request, proxyConfig, ex);
+        ex.upstreamRequest = upstreamRequest(request, ex, proxyConfig);
         acquire(ex);
+    }
+
+    /**
+     * Takes the backend's guard permits, falling back to the route's fallback backend for a safe request when the
+     * backend is down, its circuit open or its bulkhead full. False after answering 503.
+     */
+    private boolean admit(Exchange ex, String backendName) {
+        GatewayConfig config = proxy.snapshot().config();
+        UpstreamGuard guard = proxy.guards().guard(backendName);
+        UpstreamGuard.Admission admission = guard.admit();
+        if (admission == UpstreamGuard.Admission.ADMITTED) {
+            ex.guard = guard;
+            ex.backend = config.backend(backendName);
+            bindMetrics(ex, ex.route.name(), backendName);
+            return true;
+        }
+        String fallback = fallbackFor(ex, backendName);
+        if (fallback != null) {
+            ex.fellBack = true;
+            countFallback(ex, backendName, fallback, admission.reason());
+            return admit(ex, fallback);
+        }
+        countRejection(ex, backendName, admission.reason());
+        bindMetrics(ex, ex.route.name(), backendName);
+        String why = switch (admission) {
+            case CIRCUIT_OPEN -> "circuit is open";
+            case BULKHEAD_FULL -> "has " + guard.config().maxConcurrent() + " requests in flight, its limit";
+            default -> "is failing its health checks";
+        };
+        ex.retryAfterSeconds = admission == UpstreamGuard.Admission.CIRCUIT_OPEN ? guard.retryAfterSeconds() : 1;
+        respondError(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "backend '" + backendName + "' " + why,
+                Outcome.OVERLOADED);
+        return false;
+    }
+
+    /** The route's fallback, if this exchange may use it: once, for a safe request without a body. */
+    private @Nullable String fallbackFor(Exchange ex, String failed) {
+        String fallback = ex.route == null ? null : ex.route.config().fallback();
+        if (fallback == null || fallback.equals(failed) || ex.fellBack || ex.requestHasBody || ex.websocket
+                || !isSafe(ex.method)) {
+            return null;
+        }
+        return fallback;
+    }
+
+    private static boolean isSafe(HttpMethod method) {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS);
+    }
+
+    /** Leaves the current backend before any byte was sent to it: its permits back, its in-flight count down. */
+    private void leaveBackend(Exchange ex, boolean failed) {
+        if (ex.guard != null) {
+            ex.guard.complete(failed, failed, System.nanoTime() - ex.startNanos);
+            ex.guard = null;
+        }
+        if (ex.metrics != null) {
+            ex.metrics.abandoned();
+            ex.metrics = null;
+        }
+    }
+
+    private void countFallback(Exchange ex, String from, String to, String reason) {
+        GatewayMetrics metrics = proxy.metrics();
+        if (metrics != null) {
+            metrics.fallback(ex.route.name(), from, to, reason);
+        }
+    }
+
+    private void countRejection(Exchange ex, String backend, String reason) {
+        GatewayMetrics metrics = proxy.metrics();
+        if (metrics != null) {
+            metrics.rejection(ex.route.name(), backend, reason);
+        }
+    }
+
+    private void armDeadline(Exchange ex, long nanos) {
+        ex.deadline = context().executor().schedule(() -> {
+            if (exchange == ex && !ex.responseComplete) {
+                failExchange(ex, HttpResponseStatus.GATEWAY_TIMEOUT, "route '" + ex.route.name()
+                        + "' did not complete within its deadline of " + nanos / 1_000_000 + " ms", ex.responseStarted
+                        ? Outcome.ABORTED : Outcome.TIMEOUT);
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -253,19 +354,24 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    private HttpRequest rewriteRequest(HttpRequest request, RequestTarget target, BackendConfig backend,
-            ProxyConfig proxyConfig, Exchange ex) {
+    /** Rewrites the client's headers for any backend: hop-by-hop out, forwarding headers and request id in. */
+    private void prepareHeaders(HttpRequest request, ProxyConfig proxyConfig, Exchange ex) {
         HttpHeaders headers = request.headers();
-        String clientHost = headers.get(HttpHeaderNames.HOST);
         HopByHopHeaders.strip(headers, ex.websocket);
-        ForwardedHeaders.apply(headers, clientAddress(), clientHost, backend, proxyConfig.preserveHost());
+        ForwardedHeaders.apply(headers, clientAddress(), ex.clientHost);
         headers.set(proxyConfig.requestIdHeader(), ex.requestId);
         if (!ex.websocket) {
             // HTTP/1.1 upstream keeps the connection by default; say nothing so nothing can go wrong.
             headers.remove(HttpHeaderNames.CONNECTION);
         }
-        String uri = backend.basePath().isEmpty() ? target.toUri() : backend.basePath() + target.toUri();
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);
+    }
+
+    /** The head for the exchange's current backend (its base path, and its Host unless the client's is kept). */
+    private static HttpRequest upstreamRequest(HttpRequest request, Exchange ex, ProxyConfig proxyConfig) {
+        BackendConfig backend = ex.backend;
+        ForwardedHeaders.host(request.headers(), ex.clientHost, backend, proxyConfig.preserveHost());
+        String uri = backend.basePath().isEmpty() ? ex.target.toUri() : backend.basePath() + ex.target.toUri();
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, request.headers());
     }
 
     private @Nullable String clientAddress() {
@@ -311,6 +417,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             Throwable cause = acquired.cause();
             if (cause instanceof PoolExhaustedException) {
                 respondError(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage(), Outcome.OVERLOADED);
+            } else if (retryOrFallBack(ex, cause)) {
+                return;
             } else if (cause instanceof ConnectTimeoutException) {
                 respondError(ex, HttpResponseStatus.GATEWAY_TIMEOUT,
                         "backend '" + ex.backend.name() + "' did not accept a connection within "
@@ -323,6 +431,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         PooledConnection connection = acquired.getNow();
         ex.connection = connection;
+        ex.sent = true;
         connection.bind(this);
         Channel upstream = connection.channel();
         upstream.write(ex.upstreamRequest, upstream.voidPromise());
@@ -349,6 +458,60 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     // ---------------------------------------------------------------------------------------------------------------
     // Response side
+
+    /**
+     * After a connect failure nothing reached the backend, so the request can go again: to the same backend after a
+     * backoff, if its method may be retried and the retry budget allows, or else to the route's fallback. True when
+     * one of those is under way.
+     */
+    private boolean retryOrFallBack(Exchange ex, Throwable cause) {
+        UpstreamGuard guard = ex.guard;
+        String backend = ex.backend.name();
+        boolean timeout = cause instanceof ConnectTimeoutException;
+        var retry = ex.backend.resilience().retry();
+        if (guard != null && ex.attempts < retry.maxAttempts() && retry.methods().contains(ex.method.name())
+                && guard.retryBudget().tryRetry()) {
+            // Full jitter: a random wait up to the exponential bound, so retries from many clients spread out.
+            long bound = Math.min(retry.maxBackoff().toNanos(), retry.backoff().toNanos() << (ex.attempts - 1));
+            long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1);
+            ex.attempts++;
+            GatewayMetrics metrics = proxy.metrics();
+            if (metrics != null) {
+                metrics.retry(backend, timeout ? "connect_timeout" : "connect_refused");
+            }
+            guard.complete(true, true, System.nanoTime() - ex.startNanos);
+            ex.guard = null;
+            context().executor().schedule(() -> {
+                if (exchange != ex) {
+                    return;
+                }
+                UpstreamGuard.Admission again = proxy.guards().guard(backend).admit();
+                if (again == UpstreamGuard.Admission.ADMITTED) {
+                    ex.guard = proxy.guards().guard(backend);
+                    acquire(ex);
+                } else {
+                    countRejection(ex, backend, again.reason());
+                    respondError(ex, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "backend '" + backend + "' refused the connection, then its " + again.reason(),
+                            Outcome.REFUSED);
+                }
+            }, delay, TimeUnit.NANOSECONDS);
+            return true;
+        }
+        String fallback = fallbackFor(ex, backend);
+        if (fallback == null) {
+            return false;
+        }
+        leaveBackend(ex, true);
+        ex.fellBack = true;
+        countFallback(ex, backend, fallback, timeout ? "connect_timeout" : "connect_refused");
+        if (!admit(ex, fallback)) {
+            return true; // answered 503
+        }
+        ex.upstreamRequest = upstreamRequest(ex.upstreamRequest, ex, proxy.snapshot().config().proxy());
+        acquire(ex);
+        return true;
+    }
 
     @Override
     public void onUpstreamMessage(Object message) {
@@ -641,8 +804,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.responseStarted = true;
         ex.responseComplete = true;
         ProxyConfig proxyConfig = proxy.snapshot().config().proxy();
-        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), status, message, ex.requestId,
-                proxyConfig.requestIdHeader(), ex.closeClient), ctx.voidPromise());
+        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), status, message, ex.requestId,
+                proxyConfig.requestIdHeader(), ex.closeClient);
+        if (ex.retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, ex.retryAfterSeconds);
+        }
+        ctx.writeAndFlush(response, ctx.voidPromise());
         if (ex.discardingBody && !ex.closeClient) {
             readClient(ex);
         } else {
@@ -668,8 +835,17 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ChannelHandlerContext ctx = context();
         exchange = null;
         cancelTimeout(ex);
+        if (ex.deadline != null) {
+            ex.deadline.cancel(false);
+        }
         releaseConnection(ex, ex.upstreamReusable);
         Outcome outcome = ex.outcome != null ? ex.outcome : Outcome.ofStatus(ex.status);
+        if (ex.guard != null) {
+            boolean failed = ex.status >= 500 || outcome == Outcome.REFUSED || outcome == Outcome.TIMEOUT
+                    || outcome == Outcome.ABORTED;
+            ex.guard.complete(ex.sent, failed, System.nanoTime() - ex.startNanos);
+            ex.guard = null;
+        }
         ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId,
                 ex.route == null ? null : ex.route.name(), ex.backend == null ? null : ex.backend.name(),
                 ex.method.name(), ex.path, ex.status, outcome, System.nanoTime() - ex.startNanos, ex.bytesIn,
@@ -743,6 +919,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ctx.writeAndFlush(response, ctx.voidPromise());
         exchange = null;
         cancelTimeout(ex);
+        if (ex.deadline != null) {
+            ex.deadline.cancel(false); // a deadline covers the handshake, not the life of the WebSocket
+        }
+        if (ex.guard != null) {
+            ex.guard.complete(true, false, System.nanoTime() - ex.startNanos);
+            ex.guard = null;
+        }
         ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId, ex.route.name(),
                 ex.backend.name(), ex.method.name(), ex.path, 101, Outcome.SUCCESS,
                 System.nanoTime() - ex.startNanos, ex.bytesIn, ex.bytesOut, ex.metrics));

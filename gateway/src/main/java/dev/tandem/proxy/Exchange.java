@@ -2,6 +2,8 @@ package dev.tandem.proxy;
 
 import dev.tandem.config.BackendConfig;
 import dev.tandem.metrics.PairMetrics;
+import dev.tandem.resilience.UpstreamGuard;
+import dev.tandem.routing.RequestTarget;
 import dev.tandem.routing.Route;
 import dev.tandem.upstream.PooledConnection;
 import io.netty.handler.codec.http.HttpMethod;
@@ -26,6 +28,18 @@ final class Exchange {
 
     @Nullable Route route;
     @Nullable BackendConfig backend;
+    @Nullable RequestTarget target;
+    @Nullable String clientHost;
+    /** The chosen backend's protections; non-null while the exchange holds its admission. */
+    @Nullable UpstreamGuard guard;
+    /** A request head reached a backend's socket (so the circuit breaker counts the call). */
+    boolean sent;
+    /** Attempts on connect failures so far; the first is 1. */
+    int attempts = 1;
+    boolean fellBack;
+    @Nullable ScheduledFuture<?> deadline;
+    /** Seconds for a Retry-After header on Tandem's own error response, or 0 for none. */
+    long retryAfterSeconds;
     /** The rewritten head sent upstream; kept so that a safe retry can send it again. */
     @Nullable HttpRequest upstreamRequest;
     boolean websocket;

@@ -22,8 +22,8 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    static void apply(HttpHeaders headers, @Nullable String clientAddress, @Nullable String clientHost,
-            BackendConfig backend, boolean preserveHost) {
+    /** Sets the X-Forwarded-* fields; once per exchange, whatever backend ends up serving it. */
+    static void apply(HttpHeaders headers, @Nullable String clientAddress, @Nullable String clientHost) {
         if (clientAddress != null) {
             String previous = headers.get(X_FORWARDED_FOR);
             headers.set(X_FORWARDED_FOR, previous == null || previous.isBlank()
@@ -35,7 +35,13 @@ final class ForwardedHeaders {
         } else {
             headers.remove(X_FORWARDED_HOST);
         }
-        if (!preserveHost || clientHost == null) {
+    }
+
+    /** The Host a backend gets: the client's when preserved (and sent), else the backend's own authority. */
+    static void host(HttpHeaders headers, @Nullable String clientHost, BackendConfig backend, boolean preserveHost) {
+        if (preserveHost && clientHost != null) {
+            headers.set(HttpHeaderNames.HOST, clientHost);
+        } else {
             String authority = backend.port() == 80 ? backend.host() : backend.host() + ':' + backend.port();
             headers.set(HttpHeaderNames.HOST, authority);
         }

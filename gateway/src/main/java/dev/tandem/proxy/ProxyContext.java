@@ -2,6 +2,7 @@ package dev.tandem.proxy;
 
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.metrics.GatewayMetrics;
+import dev.tandem.resilience.Guards;
 import dev.tandem.routing.RouteTable;
 import dev.tandem.upstream.UpstreamPools;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,12 +25,19 @@ public final class ProxyContext {
     private final AtomicReference<Snapshot> snapshot;
     private final UpstreamPools pools;
     private final @Nullable GatewayMetrics metrics;
+    private final Guards guards;
     private volatile boolean draining;
 
-    public ProxyContext(GatewayConfig config, UpstreamPools pools, @Nullable GatewayMetrics metrics) {
+    public ProxyContext(GatewayConfig config, UpstreamPools pools, @Nullable GatewayMetrics metrics, Guards guards) {
         this.snapshot = new AtomicReference<>(Snapshot.of(config));
         this.pools = pools;
         this.metrics = metrics;
+        this.guards = guards;
+    }
+
+    /** Circuit breakers, bulkheads, retry budgets, health and rate limits. */
+    public Guards guards() {
+        return guards;
     }
 
     /** The meters, or null when metrics are turned off. */
@@ -43,6 +51,7 @@ public final class ProxyContext {
 
     /** Installs a new, already validated, configuration for the exchanges that start from now on. */
     public void install(GatewayConfig config) {
+        guards.update(config);
         snapshot.set(Snapshot.of(config));
     }
 

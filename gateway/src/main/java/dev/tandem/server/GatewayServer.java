@@ -8,6 +8,8 @@ import dev.tandem.internal.Transport;
 import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.proxy.DrainEvent;
 import dev.tandem.proxy.ProxyContext;
+import dev.tandem.resilience.Guards;
+import dev.tandem.resilience.HealthChecker;
 import dev.tandem.traffic.TrafficControl;
 import dev.tandem.upstream.UpstreamPools;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -45,6 +47,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final ProxyContext proxy;
     private final PrometheusMeterRegistry registry;
+    private final HealthChecker health;
     private final int loops;
     private @Nullable Channel serverChannel;
     private @Nullable AdminServer admin;
@@ -62,7 +65,8 @@ public final class GatewayServer implements AutoCloseable {
         GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(registry) : null;
         UpstreamPools pools = new UpstreamPools(config.backends(), transport.socketChannel(),
                 metrics == null ? UpstreamPools.ConnectObserver.NONE : metrics::connected);
-        this.proxy = new ProxyContext(config, pools, metrics);
+        this.proxy = new ProxyContext(config, pools, metrics, new Guards(config, metrics == null ? null : registry));
+        this.health = new HealthChecker(proxy.guards());
         if (metrics != null) {
             metrics.register(config);
             metrics.bindPools(pools, config.backends().keySet());
@@ -81,6 +85,7 @@ public final class GatewayServer implements AutoCloseable {
             server.close();
             throw new UncheckedIOException("cannot load the runtime state file: " + e.getMessage(), e);
         }
+        server.health.update(config.backends());
         server.bind();
         try {
             server.admin = AdminServer.start(server, server.transport);
@@ -186,6 +191,7 @@ public final class GatewayServer implements AutoCloseable {
             admin.close();
         }
         proxy.pools().close();
+        health.close();
         if (traffic != null) {
             traffic.close();
         }

@@ -99,6 +99,7 @@
 
   function fmtMs(v) {
     if (v == null || Number.isNaN(v)) return '—';
+    if (v === 0) return '0';
     if (v < 1) return v.toFixed(2);
     if (v < 100) return v.toFixed(1);
     return grouped.format(v);
@@ -392,15 +393,15 @@
         if (first && first.t < oldest) oldest = first.t;
       });
     }
-    // The x axis grows with the history kept, from one minute up to ten.
-    const span = Math.min(POINTS_KEPT, Math.max(60, Math.ceil((state.serverNow - oldest) / 60000) * 60));
+    // The x axis spans the history kept, from a few seconds after the page opened up to ten minutes.
+    const span = Math.min(POINTS_KEPT, Math.max(10, Math.round((state.serverNow - oldest) / 1000)));
     for (const chart of entry.charts) {
       chart.options.scales.x.min = -span;
       chart.update('none');
     }
-    const minutes = `${Math.round(span / 60)} min`;
-    entry.rpsLabel.textContent = `req/s · ${minutes}`;
-    entry.latLabel.textContent = `${pctLabel()} ms · ${minutes}`;
+    const last = span < 90 ? `${span} s` : `${Math.round(span / 60)} min`;
+    entry.rpsLabel.textContent = `req/s · last ${last}`;
+    entry.latLabel.textContent = `${pctLabel()} ms · last ${last}`;
   }
 
   // ---------------------------------------------------------------- ingest
@@ -575,9 +576,12 @@
     const form = $('weights-editor').content.firstElementChild.cloneNode(true);
     const inputs = form.querySelector('.weights-inputs');
     const weights = entry.data.weights ?? {};
-    for (const b of orderBackends(new Set(Object.keys(weights)))) {
-      const input = el('input', { type: 'number', min: 0, step: 1, value: String(weights[b] ?? 0), name: b, required: true });
+    // The route's backends, and Django and FastAPI even when the route has only one of them yet: moving a route
+    // from one to the other starts here. A backend left at 0 that the route did not have is not sent.
+    for (const b of orderBackends(new Set([...Object.keys(weights), ...KNOWN_ORDER]))) {
+      const input = el('input', { type: 'number', min: 0, max: 100, step: 1, value: String(weights[b] ?? 0), name: b, required: true });
       input.setAttribute('data-backend', b);
+      input.dataset.onRoute = String(b in weights);
       inputs.append(el('label', { class: 'weight-input' }, el('span', { class: 'swatch' }), display(b), input));
       inputs.lastChild.querySelector('.swatch').style.background = backendColour(b);
     }
@@ -586,7 +590,10 @@
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const next = {};
-      for (const input of inputs.querySelectorAll('input')) next[input.name] = Number(input.value);
+      for (const input of inputs.querySelectorAll('input')) {
+        const value = Number(input.value);
+        if (input.dataset.onRoute === 'true' || value !== 0) next[input.name] = value;
+      }
       const submit = form.querySelector('button[type=submit]');
       submit.disabled = true;
       error.hidden = true;

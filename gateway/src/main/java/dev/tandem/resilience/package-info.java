@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tandem.resilience;
+
+import org.jspecify.annotations.NullMarked;
