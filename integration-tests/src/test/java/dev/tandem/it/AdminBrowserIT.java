@@ -99,9 +99,11 @@ class AdminBrowserIT {
         String href = added.getAttribute("href");
         Matcher id = CHANGE_LINK.matcher(href);
         assertThat(id.find()).as("a change link in the success message: " + href).isTrue();
-        assertThat(browser.findElements(By.cssSelector("#result_list a[href$='" + id.group(0) + "']")))
-                .as("the new product in the change list\n" + page()).isNotEmpty();
         screenshot("admin-product-added-" + eventLoops + "-loop.png");
+        browser.get(gateway.url("/admin/" + id.group(0).split("/")[2] + "/product/?q=" + sku).toString());
+        assertThat(browser.findElements(By.cssSelector("#result_list a[href*='" + id.group(0) + "']")))
+                .as("the new product in the change list, searched by SKU\n" + page()).isNotEmpty();
+        screenshot("admin-product-list-" + eventLoops + "-loop.png");
 
         Http.Response read = Http.get(gateway.url("/api/products/" + id.group(1)));
         assertThat(read.status()).as(read.describe()).isEqualTo(200);

@@ -295,7 +295,7 @@ final class ContainerStack implements HybridStack {
         if (network != null) {
             attempt(errors, network::close);
         }
-        teardown = Teardown.collect(errors, leaks);
+        teardown = Teardown.collect(errors, leaks, logDir);
         return teardown;
     }
 

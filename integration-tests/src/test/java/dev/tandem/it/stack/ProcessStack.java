@@ -250,7 +250,7 @@ final class ProcessStack implements HybridStack {
         }
         List<String> leaks = new ArrayList<>();
         running.forEach(g -> leaks.addAll(g.leakReports()));
-        teardown = Teardown.collect(errors, leaks);
+        teardown = Teardown.collect(errors, leaks, logDir);
         return teardown;
     }
 

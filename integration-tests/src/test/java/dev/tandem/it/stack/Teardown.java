@@ -1,6 +1,7 @@
 package dev.tandem.it.stack;
 
 import dev.tandem.it.support.ProcessTracker;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,10 +11,11 @@ import java.util.List;
  */
 public record Teardown(List<String> errors, List<String> leaks, List<String> survivors) {
 
-    static Teardown collect(List<Throwable> errors, List<String> leaks) {
+    /** {@code logDir}: the stack's; its processes are the ones whose logs are there. */
+    static Teardown collect(List<Throwable> errors, List<String> leaks, Path logDir) {
         List<String> messages = new ArrayList<>();
         errors.forEach(e -> messages.add(e.toString()));
-        return new Teardown(List.copyOf(messages), List.copyOf(leaks), ProcessTracker.survivors());
+        return new Teardown(List.copyOf(messages), List.copyOf(leaks), ProcessTracker.survivors(logDir));
     }
 
     public boolean clean() {

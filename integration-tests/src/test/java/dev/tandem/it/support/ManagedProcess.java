@@ -108,7 +108,7 @@ public final class ManagedProcess {
                         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                         java.nio.file.StandardOpenOption.APPEND);
                 Process process = builder.start();
-                ProcessTracker.track(name, process.toHandle());
+                ProcessTracker.track(name, stdoutLog, process.toHandle());
                 return new ManagedProcess(name, process, stdoutLog, stderrLog);
             } catch (IOException e) {
                 throw new UncheckedIOException(name + ": cannot start " + command, e);
@@ -210,7 +210,7 @@ public final class ManagedProcess {
      */
     public void stop(String signal, Duration grace) {
         List<ProcessHandle> tree = tree();
-        tree.forEach(h -> ProcessTracker.track(name, h));
+        tree.forEach(h -> ProcessTracker.track(name, stdoutLog, h));
         if (process.isAlive()) {
             signal(signal);
         }

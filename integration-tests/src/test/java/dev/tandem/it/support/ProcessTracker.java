@@ -1,5 +1,6 @@
 package dev.tandem.it.support;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +14,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class ProcessTracker {
 
-    private record Seen(String name, long pid, Optional<Instant> started) {
+    private record Seen(String name, Path log, long pid, Optional<Instant> started) {
 
-        static Seen of(String name, ProcessHandle handle) {
-            return new Seen(name, handle.pid(), handle.info().startInstant());
+        static Seen of(String name, Path log, ProcessHandle handle) {
+            return new Seen(name, log, handle.pid(), handle.info().startInstant());
         }
 
         /** Alive and the same process: a reused pid has another start instant. */
@@ -36,15 +37,23 @@ public final class ProcessTracker {
     private ProcessTracker() {
     }
 
-    static void track(String name, ProcessHandle handle) {
-        SEEN.add(Seen.of(name, handle));
-        handle.descendants().forEach(d -> SEEN.add(Seen.of(name + " (child)", d)));
+    static void track(String name, Path log, ProcessHandle handle) {
+        SEEN.add(Seen.of(name, log, handle));
+        handle.descendants().forEach(d -> SEEN.add(Seen.of(name + " (child)", log, d)));
     }
 
     /** Descriptions of tracked processes that are still alive, with their live descendants. */
     public static List<String> survivors() {
+        return survivors(null);
+    }
+
+    /** Like {@link #survivors()}, for the processes whose log is under {@code logDir} (one stack's). */
+    public static List<String> survivors(Path logDir) {
         List<String> alive = new ArrayList<>();
         for (Seen seen : SEEN) {
+            if (logDir != null && !seen.log().startsWith(logDir)) {
+                continue;
+            }
             seen.stillAlive().ifPresent(h -> {
                 alive.add(seen.name() + " pid " + h.pid() + ": " + h.info().commandLine().orElse("?"));
                 h.descendants().forEach(d ->
