@@ -190,7 +190,7 @@ def render(work: Path, out: Path) -> None:
              f"(sha256 {env.get('JAR_SHA', '?')}), run as `java {env.get('JAVA_OPTS', '')} -jar … --config …`")
     L.append(f"- **Pinning:** {env.get('PINNING', '?')}")
     L.append(f"- **Load average** (1/5/15 min) at start: {env.get('LOADAVG_START', '?')}; "
-             f"at end: {env.get('LOADAVG_END', '?')}")
+             f"at end: {env.get('LOADAVG_END', '?')}; {env.get('QUIET', '')}")
     L.append("")
     if env.get("NOISE_NOTE"):
         L.append(f"> **Noise.** {env['NOISE_NOTE']}")
