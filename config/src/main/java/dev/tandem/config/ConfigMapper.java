@@ -57,6 +57,10 @@ final class ConfigMapper {
     private static final List<String> MATCH_KEYS = List.of("path", "prefix", "regex", "methods", "headers");
     private static final List<String> STICKY_KEYS = List.of("cookie", "header", "client-ip");
     private static final List<String> RATE_LIMIT_KEYS = List.of("requests-per-second");
+    /** Keys that have no default, written where the defaults are. */
+    private static final Map<String, String> PLACEMENT_HINTS = Map.of(
+            "tandem.backend-defaults.url", "url goes in each backend, it has no default",
+            "tandem.route-defaults.mirror.to", "to goes in each route's mirror { }, it has no default");
     private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "[::]");
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
@@ -192,6 +196,10 @@ final class ConfigMapper {
     private void unknownKey(String path, String key, Set<String> known, ConfigValue value) {
         String hint = DidYouMean.hint(key, known);
         String message = hint.isEmpty() ? "unknown key (expected: one of " + known + ")" : "unknown key (" + hint + ")";
+        String placement = PLACEMENT_HINTS.get(path);
+        if (placement != null) {
+            message = "unknown key (expected: one of " + known + "; " + placement + ")";
+        }
         add(path, message, Origins.of(value.origin()));
     }
 
@@ -491,13 +499,13 @@ final class ConfigMapper {
         Integer minimumCalls = read(l, "minimum-calls", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
         Duration waitInOpen = read(l, "wait-in-open", this::duration);
         Integer halfOpenCalls = read(l, "half-open-calls", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
-        if (enabled == null || failureRate == null || slowRate == null || slowCall == null || window == null
-                || minimumCalls == null || waitInOpen == null || halfOpenCalls == null) {
-            return null;
-        }
-        if (minimumCalls > window) {
+        boolean consistent = window == null || minimumCalls == null || minimumCalls <= window;
+        if (!consistent) {
             crossField(l, "minimum-calls", "at most sliding-window-size, " + window,
                     "sliding-window-size", "at least minimum-calls, " + minimumCalls);
+        }
+        if (enabled == null || failureRate == null || slowRate == null || slowCall == null || window == null
+                || minimumCalls == null || waitInOpen == null || halfOpenCalls == null || !consistent) {
             return null;
         }
         return construct(l.path(), () -> new ResilienceConfig.CircuitBreakerConfig(enabled, failureRate, slowRate,
@@ -515,12 +523,13 @@ final class ConfigMapper {
         Duration backoff = read(l, "backoff", this::durationOrZero);
         Duration maxBackoff = read(l, "max-backoff", this::durationOrZero);
         Integer budget = read(l, "budget-percent", (n, k) -> integer(n, k, 0, 100, Checks.PERCENT));
-        if (maxAttempts == null || methods == null || backoff == null || maxBackoff == null || budget == null) {
-            return null;
-        }
-        if (maxBackoff.compareTo(backoff) < 0) {
+        boolean consistent = backoff == null || maxBackoff == null || maxBackoff.compareTo(backoff) >= 0;
+        if (!consistent) {
             crossField(l, "max-backoff", "at least backoff, " + ConfigReport.duration(backoff),
                     "backoff", "at most max-backoff, " + ConfigReport.duration(maxBackoff));
+        }
+        if (maxAttempts == null || methods == null || backoff == null || maxBackoff == null || budget == null
+                || !consistent) {
             return null;
         }
         return construct(l.path(), () -> new ResilienceConfig.RetryConfig(maxAttempts, methods, backoff, maxBackoff,
@@ -537,12 +546,13 @@ final class ConfigMapper {
         Duration timeout = read(l, "timeout", this::duration);
         Integer unhealthyAfter = read(l, "unhealthy-after", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
         Integer healthyAfter = read(l, "healthy-after", (n, k) -> atLeast(n, k, 1, Checks.AT_LEAST_ONE));
-        if (path == null || interval == null || timeout == null || unhealthyAfter == null || healthyAfter == null) {
-            return null;
-        }
-        if (timeout.compareTo(interval) >= 0) {
+        boolean consistent = interval == null || timeout == null || timeout.compareTo(interval) < 0;
+        if (!consistent) {
             crossField(l, "timeout", "shorter than interval, " + ConfigReport.duration(interval),
                     "interval", "longer than timeout, " + ConfigReport.duration(timeout));
+        }
+        if (path == null || interval == null || timeout == null || unhealthyAfter == null || healthyAfter == null
+                || !consistent) {
             return null;
         }
         if (path.isEmpty()) {
@@ -819,13 +829,15 @@ final class ConfigMapper {
             return null;
         }
         Node n = new Node(object, route.pathOf("sticky"));
+        boolean valid = true;
         for (String key : new TreeSet<>(object.keySet())) {
             if (!STICKY_KEYS.contains(key)) {
                 unknownKey(n.pathOf(key), key, new LinkedHashSet<>(STICKY_KEYS), object.get(key));
+                // A misspelt kind is the one problem; "none is set" would only repeat it.
+                valid = false;
             }
         }
         List<String> kinds = new ArrayList<>();
-        boolean valid = true;
         for (String kind : STICKY_KEYS) {
             if (!isPresent(n, kind)) {
                 continue;
@@ -840,7 +852,7 @@ final class ConfigMapper {
                 kinds.add(kind);
             }
         }
-        if (!valid) {
+        if (!valid && kinds.size() <= 1) {
             return null;
         }
         if (kinds.size() != 1) {
@@ -1261,17 +1273,23 @@ final class ConfigMapper {
     }
 
     /**
-     * Reports a rule between two settings of a layered block. It is reported at {@code key}, unless the block sets
-     * only {@code other} and takes {@code key} from the defaults: then the problem is what the block set.
+     * Reports a rule between two settings of a layered block at the one the deployment changed: the block's own
+     * setting before one it takes from the defaults, and a written one before one from {@code reference.conf}; at
+     * {@code key} when that does not decide.
      */
     private void crossField(Layered l, String key, String keyRule, String other, String otherRule) {
         Node keyNode = l.nodeFor(key);
         Node otherNode = l.nodeFor(other);
-        if (keyNode != l.own() && otherNode != null && otherNode == l.own()) {
+        if (otherNode != null && (keyNode == null || written(l, otherNode, other) > written(l, keyNode, key))) {
             fail(otherNode, other, otherRule);
         } else if (keyNode != null) {
             fail(keyNode, key, keyRule);
         }
+    }
+
+    private static int written(Layered l, Node n, String key) {
+        ConfigValue value = n.get(key);
+        return (n == l.own() ? 2 : 0) + (value != null && !Origins.isDefault(value.origin()) ? 1 : 0);
     }
 
     private @Nullable Node section(Node parent, String key, String expected) {

@@ -1,15 +1,21 @@
 package dev.tandem.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The resolved configuration as a person reads it, for {@code tandem --check-config}: every effective value, the
- * backends with their timeouts and pools, and the route table in the order it is tried. The admin token is never
- * shown, only whether one is set.
+ * backends with their timeouts, pools and fault handling, and the route table in the order it is tried, with each
+ * route's weights, stickiness, fallback, deadline, rate limit and mirror. The admin token is never shown, only
+ * whether one is set.
  */
 public final class ConfigReport {
 
@@ -25,8 +31,9 @@ public final class ConfigReport {
      * Describes {@code config} over several lines, ending with a newline. For example:
      * <pre>
      * routes (first match wins):
-     *   [0] admin   prefix /admin                                -&gt; django
-     *   [1] api-v2  prefix /api/v2  methods GET,POST  header X-Api-Key  -&gt; fastapi
+     *   [0] admin     prefix /admin                       -&gt; django
+     *   [1] products  prefix /api/products  methods GET   -&gt; django 90% / fastapi 10%
+     *                                                        sticky cookie sessionid, fallback fastapi, timeout 10s
      * </pre>
      */
     public static String describe(GatewayConfig config) {
@@ -50,6 +57,10 @@ public final class ConfigReport {
                 + ", preserve host " + (proxy.preserveHost() ? "yes" : "no")
                 + ", backend header " + (proxy.backendHeader() == null ? "off" : proxy.backendHeader()));
         line(out, "access log", config.accessLog().enabled() ? "on" : "off");
+        line(out, "metrics", config.metrics().enabled() ? "on" : "off");
+        TrafficConfig traffic = config.traffic();
+        line(out, "traffic", "override header " + (traffic.overrideHeader() == null ? "off" : traffic.overrideHeader())
+                + ", state file " + (traffic.stateFile() == null ? "none (in memory)" : traffic.stateFile()));
 
         out.append('\n').append("backends:\n");
         List<String[]> backendRows = new ArrayList<>();
@@ -62,6 +73,9 @@ public final class ConfigReport {
                             + ", response " + duration(backend.responseTimeout())
                             + ", pool per event loop " + pool.maxConnections() + " connections, "
                             + pool.maxPending() + " pending, idle " + duration(pool.idleTimeout())});
+            for (String detail : resilience(backend.resilience())) {
+                backendRows.add(new String[] {"", "", detail});
+            }
         }
         table(out, backendRows);
 
@@ -70,10 +84,109 @@ public final class ConfigReport {
         List<RouteConfig> routes = config.routes();
         for (int i = 0; i < routes.size(); i++) {
             RouteConfig route = routes.get(i);
-            routeRows.add(new String[] {"[" + i + "]", route.name(), match(route.match()), "-> " + route.backend()});
+            routeRows.add(new String[] {"[" + i + "]", route.name(), match(route.match()), "-> " + weights(route)});
+            for (String detail : details(route)) {
+                routeRows.add(new String[] {"", "", "", "   " + detail});
+            }
         }
         table(out, routeRows);
         return out.toString();
+    }
+
+    /** A backend's fault handling, one line each: circuit breaker; bulkhead and retry; health check. */
+    static List<String> resilience(ResilienceConfig resilience) {
+        ResilienceConfig.CircuitBreakerConfig breaker = resilience.circuitBreaker();
+        String breakerText = !breaker.enabled() ? "circuit breaker off"
+                : "circuit breaker opens when " + breaker.failureRateThreshold() + "% failed or "
+                        + breaker.slowCallRateThreshold() + "% took over " + duration(breaker.slowCallDuration())
+                        + " of the last " + breaker.slidingWindowSize() + " calls (at least "
+                        + breaker.minimumCalls() + "), stays open " + duration(breaker.waitInOpen()) + ", then "
+                        + breaker.halfOpenCalls() + " probes";
+        ResilienceConfig.RetryConfig retry = resilience.retry();
+        String retryText = !retry.enabled() ? "retry off"
+                : "retry up to " + retry.maxAttempts() + " attempts of " + methods(retry.methods()) + ", backoff "
+                        + duration(retry.backoff()) + ".." + duration(retry.maxBackoff()) + ", budget "
+                        + retry.budgetPercent() + "%";
+        String bulkhead = resilience.hasBulkhead() ? "bulkhead " + resilience.maxConcurrent() + " in flight"
+                : "bulkhead off";
+        ResilienceConfig.HealthCheckConfig check = resilience.healthCheck();
+        String checkText = check == null ? "health check off"
+                : "health check GET " + check.path() + " every " + duration(check.interval()) + ", timeout "
+                        + duration(check.timeout()) + ", down after " + check.unhealthyAfter() + " failed, up after "
+                        + check.healthyAfter() + " passed";
+        return List.of(breakerText, bulkhead + ", " + retryText, checkText);
+    }
+
+    /** Where a route sends requests: {@code django}, or {@code django 90% / fastapi 10%} when it splits. */
+    static String weights(RouteConfig route) {
+        if (!route.isSplit()) {
+            return route.backend();
+        }
+        return route.weights().entrySet().stream()
+                .map(weight -> weight.getKey() + " " + weight.getValue() + "%")
+                .collect(Collectors.joining(" / "));
+    }
+
+    /** A route's other settings, only those that are on: stickiness, fallback, deadline and rate limit; mirror. */
+    static List<String> details(RouteConfig route) {
+        List<String> details = new ArrayList<>();
+        List<String> traffic = new ArrayList<>();
+        StickyConfig sticky = route.sticky();
+        switch (sticky.kind()) {
+            case COOKIE -> traffic.add("sticky cookie " + sticky.name());
+            case HEADER -> traffic.add("sticky header " + sticky.name());
+            case CLIENT_IP -> traffic.add("sticky client ip");
+            case NONE -> {
+                // Nothing to show.
+            }
+        }
+        if (route.fallback() != null) {
+            traffic.add("fallback " + route.fallback());
+        }
+        if (route.timeout() != null) {
+            traffic.add("timeout " + duration(route.timeout()));
+        }
+        if (route.rateLimit() != null) {
+            traffic.add("rate limit " + route.rateLimit().requestsPerSecond() + "/s");
+        }
+        if (!traffic.isEmpty()) {
+            details.add(String.join(", ", traffic));
+        }
+        MirrorConfig mirror = route.mirror();
+        if (mirror != null) {
+            details.add("mirror " + percent(mirror.percent()) + " of " + methods(mirror.methods()) + " to "
+                    + mirror.to() + ", max body " + size(mirror.maxBody()) + ", " + mirror.maxInFlight()
+                    + " in flight per event loop");
+            details.add("  compare " + compare(mirror.compare()));
+        }
+        return details;
+    }
+
+    private static String compare(MirrorConfig.CompareConfig compare) {
+        List<String> parts = new ArrayList<>();
+        parts.add("headers " + (compare.headers().isEmpty() ? "none" : String.join(",", compare.headers())));
+        if (!compare.ignoreFields().isEmpty()) {
+            parts.add("ignoring " + String.join(",", compare.ignoreFields()));
+        }
+        Map<String, Boolean> normalisers = new LinkedHashMap<>();
+        normalisers.put("decimal-as-string", compare.decimalAsString());
+        normalisers.put("timestamp-zone", compare.timestampZone());
+        normalisers.put("null-equals-missing", compare.nullEqualsMissing());
+        normalisers.put("redirect-codes", compare.redirectCodes());
+        normalisers.put("validation-status", compare.validationStatus());
+        List<String> off = normalisers.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+        parts.add(off.isEmpty() ? "all normalisers on" : "normalisers off: " + String.join(",", off));
+        parts.add("noise sample " + percent(compare.noiseSamplePercent()));
+        return String.join(", ", parts);
+    }
+
+    private static String methods(Set<String> methods) {
+        return methods.isEmpty() ? "no method" : String.join(",", new TreeSet<>(methods));
+    }
+
+    /** {@code 100%}, {@code 0.5%}: no trailing zeros. */
+    static String percent(double percent) {
+        return BigDecimal.valueOf(percent).stripTrailingZeros().toPlainString() + "%";
     }
 
     /** One route's predicate: {@code prefix /api  methods GET,POST  header X-Api-Key}. */
