@@ -3,12 +3,14 @@ package dev.tandem.admin;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.config.BackendConfig;
+import dev.tandem.config.ConfigReport;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.MatchConfig;
 import dev.tandem.config.RouteConfig;
 import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.metrics.LatencyWindows;
 import dev.tandem.metrics.PairMetrics;
+import dev.tandem.server.ConfigReloader;
 import dev.tandem.server.GatewayServer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -94,6 +96,39 @@ final class AdminApi {
                 out.writeEndObject();
                 writeNumberOrNull(out, "latency_ratio_p50", ratio(minute.get("fastapi"), minute.get("django")));
                 out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
+    }
+
+    /** The effective config (secrets redacted) and the outcome of the last reload. */
+    String configJson() {
+        ConfigReloader reloader = gateway.reloader();
+        ConfigReloader.Status last = reloader == null ? null : reloader.last();
+        String effective = ConfigReport.describe(gateway.proxy().snapshot().config());
+        return json(out -> {
+            out.writeStartObject();
+            out.writeStringField("effective", effective);
+            if (last == null) {
+                out.writeNullField("last_reload");
+            } else {
+                out.writeFieldName("last_reload");
+                out.writeRawValue(statusJson(last));
+            }
+            out.writeEndObject();
+        });
+    }
+
+    static String statusJson(ConfigReloader.Status status) {
+        return json(out -> {
+            out.writeStartObject();
+            out.writeStringField("time", status.time().toString());
+            out.writeStringField("trigger", status.trigger());
+            out.writeBooleanField("accepted", status.accepted());
+            out.writeArrayFieldStart(status.accepted() ? "needs_restart" : "problems");
+            for (String problem : status.problems()) {
+                out.writeString(problem);
             }
             out.writeEndArray();
             out.writeEndObject();
@@ -202,7 +237,7 @@ final class AdminApi {
                         protected void initChannel(SocketChannel ch) {
                         }
                     })
-                    .connect(gateway.proxy().pools().address(backend.name()));
+                    .connect(gateway.proxy().pools().address(backend));
             connect.addListener(f -> {
                 if (f.isSuccess()) {
                     connect.channel().close();

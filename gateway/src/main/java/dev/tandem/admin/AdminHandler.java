@@ -1,5 +1,6 @@
 package dev.tandem.admin;
 
+import dev.tandem.server.ConfigReloader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -70,6 +71,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
         }
+        if (change && path.equals("/api/reload") && method.equals(HttpMethod.POST)) {
+            reload(ctx, request);
+            return;
+        }
         if (change) {
             change(ctx, request, path);
             return;
@@ -82,6 +87,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/api/routes" -> send(ctx, request, json(HttpResponseStatus.OK, api.routesJson()));
             case "/api/stats" -> send(ctx, request, json(HttpResponseStatus.OK, api.statsJson()));
             case "/api/stream" -> stream(ctx);
+            case "/api/config" -> send(ctx, request, json(HttpResponseStatus.OK, api.configJson()));
             case "/api/audit" -> {
                 AdminChanges changes = api.gateway().changes();
                 send(ctx, request, changes == null
@@ -116,6 +122,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     : json(HttpResponseStatus.valueOf(result.status()), result.json());
             send(ctx, keepAlive, method, response);
         }));
+    }
+
+    private void reload(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ConfigReloader reloader = api.gateway().reloader();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (reloader == null) {
+            send(ctx, request, error(HttpResponseStatus.CONFLICT, "this gateway was not started from a config file"));
+            return;
+        }
+        reloader.reloadNow("admin API " + remote(ctx)).whenComplete((status, failure) -> ctx.executor().execute(() ->
+                send(ctx, keepAlive, HttpMethod.POST, failure != null
+                        ? error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(failure.getMessage()))
+                        : json(status.accepted() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY,
+                                AdminApi.statusJson(status)))));
     }
 
     private @Nullable FullHttpResponse authorise(FullHttpRequest request, boolean change) {

@@ -395,7 +395,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private void acquire(Exchange ex) {
         ChannelHandlerContext ctx = context();
         BackendConfig backend = ex.backend;
-        UpstreamPool pool = proxy.pools().pool(ctx.channel().eventLoop(), backend.name());
+        UpstreamPool pool = proxy.pools().pool(ctx.channel().eventLoop(), backend);
         Future<PooledConnection> acquired = pool.acquire();
         if (acquired.isDone()) {
             onAcquired(ex, acquired);

@@ -25,6 +25,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -52,6 +53,7 @@ public final class GatewayServer implements AutoCloseable {
     private @Nullable Channel serverChannel;
     private @Nullable AdminServer admin;
     private @Nullable TrafficControl traffic;
+    private volatile @Nullable ConfigReloader reloader;
     private volatile @Nullable AdminChanges changes;
 
     private GatewayServer(GatewayConfig config, Transport transport) {
@@ -63,7 +65,7 @@ public final class GatewayServer implements AutoCloseable {
         this.workerGroup = transport.newGroup(loops, "tandem-loop");
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(registry) : null;
-        UpstreamPools pools = new UpstreamPools(config.backends(), transport.socketChannel(),
+        UpstreamPools pools = new UpstreamPools(config.backends().values(), transport.socketChannel(),
                 metrics == null ? UpstreamPools.ConnectObserver.NONE : metrics::connected);
         this.proxy = new ProxyContext(config, pools, metrics, new Guards(config, metrics == null ? null : registry));
         this.health = new HealthChecker(proxy.guards());
@@ -135,8 +137,42 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** Runtime weights and reloads, in order; null before start. */
-    public @Nullable TrafficControl traffic() {
+    public TrafficControl traffic() {
+        if (traffic == null) {
+            throw new IllegalStateException("not started");
+        }
         return traffic;
+    }
+
+    /**
+     * Applies a validated, reloaded config: resolves new backends first (a failure there changes nothing), then
+     * installs it with the runtime weights on top, in order with weight changes, then retires what it replaced.
+     * Exchanges in flight finish on the config they started with. Listener, admin and limit settings take effect
+     * only on restart.
+     */
+    public CompletableFuture<GatewayConfig> apply(GatewayConfig newConfig) {
+        try {
+            proxy.pools().prepare(newConfig.backends().values());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return traffic().reload(newConfig).thenApply(effective -> {
+            proxy.pools().retain(effective.backends().values());
+            health.update(effective.backends());
+            if (proxy.metrics() != null) {
+                proxy.metrics().register(effective);
+            }
+            return effective;
+        });
+    }
+
+    /** Hot reload of the config file, when the gateway runs from one. */
+    public @Nullable ConfigReloader reloader() {
+        return reloader;
+    }
+
+    public void reloader(ConfigReloader reloader) {
+        this.reloader = reloader;
     }
 
     /** The runtime change handler the admin API uses, or null when changes are not offered. */
@@ -189,6 +225,9 @@ public final class GatewayServer implements AutoCloseable {
         clients.close().awaitUninterruptibly();
         if (admin != null) {
             admin.close();
+        }
+        if (reloader != null) {
+            reloader.close();
         }
         proxy.pools().close();
         health.close();

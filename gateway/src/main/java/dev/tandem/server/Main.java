@@ -43,7 +43,7 @@ public final class Main {
                 err.println(e.getMessage());
                 return INVALID_CONFIG;
             }
-            serve(config);
+            serve(config, Path.of(args[1]));
             return OK;
         }
         err.println("usage: tandem --config FILE        run the gateway");
@@ -64,9 +64,18 @@ public final class Main {
         }
     }
 
-    private static void serve(GatewayConfig config) throws InterruptedException {
+    private static void serve(GatewayConfig config, Path file) throws InterruptedException {
         Logger log = LoggerFactory.getLogger(Main.class);
         GatewayServer server = GatewayServer.start(config);
+        ConfigReloader reloader = new ConfigReloader(file, server);
+        try {
+            reloader.start();
+            server.reloader(reloader);
+        } catch (java.io.IOException e) {
+            log.warn("cannot watch {} for changes ({}); SIGHUP and POST /api/reload still reload it", file,
+                    e.getMessage());
+            server.reloader(reloader);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM and SIGINT run shutdown hooks: drain there, on the hook's own thread.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -6,6 +6,8 @@ import dev.tandem.testing.TestBackend;
 import dev.tandem.testing.TestGateway;
 import io.micrometer.core.instrument.Meter;
 import java.net.ServerSocket;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -101,6 +103,9 @@ class AdminServerTest {
     @Test
     void aFloodOfRandomPathsDoesNotGrowTheMeterCount() throws Exception {
         proxied("/nowhere/warm-up");
+        // The gateway records just after it answers: wait for the unmatched timer to exist.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> gateway.server().registry()
+                .find("tandem.requests").tag("route", "unmatched").timer() != null);
         var before = gateway.server().registry().getMeters().stream().map(Meter::getId).toList();
         for (int i = 0; i < 200; i++) {
             proxied("/random/" + ThreadLocalRandom.current().nextLong() + "?q=" + i);
