@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -92,6 +91,10 @@ final class ContainerStack implements HybridStack {
 
     private String ip(int host) {
         return subnet + "." + host;
+    }
+
+    private String gatewayIp(int eventLoops) {
+        return ip(30 + eventLoops);
     }
 
     private synchronized PostgreSQLContainer postgres() {
@@ -188,7 +191,7 @@ final class ContainerStack implements HybridStack {
                     .withNetworkAliases(backend.id())
                     .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(address))
                     .withEnv("DATABASE_URL", inNetworkUrl)
-                    .withEnv("TANDEM_TRUSTED_PROXIES", subnet + ".0/24")
+                    .withEnv("TANDEM_TRUSTED_PROXIES", EVENT_LOOPS.stream().map(n -> gatewayIp(n)).collect(java.util.stream.Collectors.joining(",")))
                     .withEnv("DJANGO_ALLOWED_HOSTS", "*")
                     .withEnv("WEB_CONCURRENCY", "2")
                     .withExposedPorts(APP_PORT)
@@ -238,6 +241,12 @@ final class ContainerStack implements HybridStack {
     @Override
     public String clientAddressSeenFrom(java.net.InetAddress localAddress) {
         return clientAddress();
+    }
+
+    /** Only the gateway containers are trusted proxies; the host is not. */
+    @Override
+    public boolean isTrustedProxy(java.net.InetAddress localAddress) {
+        return false;
     }
 
     @Override
@@ -335,7 +344,7 @@ final class ContainerStack implements HybridStack {
             this.log = logDir.resolve("gateway-" + eventLoops + "-loop.log");
             this.container = new GenericContainer<>(JRE_IMAGE)
                     .withNetwork(network)
-                    .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(ip(30 + eventLoops)))
+                    .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(gatewayIp(eventLoops)))
                     .withCopyFileToContainer(MountableFile.forHostPath(GatewayProcess.jar()), "/opt/tandem/tandem-gateway.jar")
                     .withCopyFileToContainer(MountableFile.forHostPath(config), "/opt/tandem/tandem.conf")
                     .withCommand("java", "-Dio.netty.leakDetection.level=paranoid",
@@ -380,9 +389,5 @@ final class ContainerStack implements HybridStack {
         public String logTail() {
             return GatewayLogs.tail(logs(), 40);
         }
-    }
-
-    static String describe(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -43,6 +43,9 @@ public interface HybridStack extends AutoCloseable {
     /** The client address the apps should report for a test client bound to {@code localAddress}. */
     String clientAddressSeenFrom(java.net.InetAddress localAddress);
 
+    /** Whether the apps take a test client bound to {@code localAddress} for a trusted proxy. */
+    boolean isTrustedProxy(java.net.InetAddress localAddress);
+
     /** An app's own address, bypassing the gateway. */
     URI directUrl(Backend backend);
 

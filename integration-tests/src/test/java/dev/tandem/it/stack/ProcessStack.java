@@ -197,6 +197,12 @@ final class ProcessStack implements HybridStack {
         return localAddress.getHostAddress();
     }
 
+    /** The apps run with {@code TANDEM_TRUSTED_PROXIES=127.0.0.1}, the gateways' address. */
+    @Override
+    public boolean isTrustedProxy(java.net.InetAddress localAddress) {
+        return localAddress.getHostAddress().equals("127.0.0.1");
+    }
+
     private AppProcess app(Backend backend) {
         ensureStarted();
         return backend == Backend.DJANGO ? django : fastapi;
