@@ -38,6 +38,57 @@ class ConfigLoaderTest {
         assertThat(django.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(django.responseTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(django.pool()).isEqualTo(new PoolConfig(256, 1024, Duration.ofSeconds(4)));
+        assertThat(django.resilience()).isEqualTo(TestConfigs.RESILIENCE);
+        assertThat(config.metrics().enabled()).isTrue();
+        assertThat(config.traffic()).isEqualTo(new TrafficConfig(null, null));
+        assertThat(config.routes().get(0)).isEqualTo(RouteConfig.of("core", config.routes().get(0).match(), "django"));
+    }
+
+    @Test
+    void everySettingInReferenceConfHasAComment() throws IOException {
+        String reference;
+        try (var in = ConfigLoader.class.getResourceAsStream("/reference.conf")) {
+            reference = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        List<String> lines = reference.lines().toList();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            boolean setting = !line.startsWith("#") && (line.contains(" = ") || line.endsWith("{"))
+                    && !line.equals("tandem {");
+            if (setting) {
+                assertThat(lines.get(i - 1).strip()).as("the line before %s", line).startsWith("#");
+            }
+        }
+    }
+
+    @Test
+    void aRelativeStateFileIsRelativeToTheConfigFilesDirectory(@TempDir Path dir) throws IOException {
+        Path conf = Files.createDirectories(dir.resolve("etc"));
+        Path file = conf.resolve("application.conf");
+        Files.writeString(file, MINIMAL + "tandem.traffic.state-file = \"state/../weights.json\"\n");
+
+        assertThat(ConfigLoader.load(file, Map.of()).traffic().stateFile()).isEqualTo(conf.resolve("weights.json"));
+    }
+
+    @Test
+    void aStateFileIsRelativeToTheLoadedFileEvenWhenGivenARelativePathToIt(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("application.conf");
+        Files.writeString(file, MINIMAL + "tandem.traffic.state-file = weights.json\n");
+        Path relative = Path.of("").toAbsolutePath().relativize(file);
+
+        Path stateFile = ConfigLoader.load(relative, Map.of()).traffic().stateFile();
+
+        assertThat(stateFile).isAbsolute().isEqualTo(dir.resolve("weights.json").toAbsolutePath());
+    }
+
+    @Test
+    void anAbsoluteStateFileIsKeptAndAParsedStringsIsRelativeToTheWorkingDirectory(@TempDir Path dir) {
+        Path absolute = dir.resolve("weights.json");
+
+        assertThat(ConfigLoader.parse(MINIMAL + "tandem.traffic.state-file = \"" + absolute + "\"").traffic()
+                .stateFile()).isEqualTo(absolute);
+        assertThat(ConfigLoader.parse(MINIMAL + "tandem.traffic.state-file = w.json").traffic().stateFile())
+                .isEqualTo(Path.of("w.json").toAbsolutePath());
     }
 
     @Test

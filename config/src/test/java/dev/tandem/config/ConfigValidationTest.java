@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -134,6 +135,91 @@ class ConfigValidationTest {
         assertThat(problem.path()).isEqualTo("tandem.admin.token");
         assertThat(problem.message()).isEqualTo("<redacted> (expected: a token without spaces or control characters)");
         assertThat(problem.toString()).doesNotContain("hunter2");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"127.0.0.1", "127.1.2.3", "localhost", "LocalHost", "::1", "[::1]", "0:0:0:0:0:0:0:1",
+            "::ffff:127.0.0.1"})
+    void aLoopbackAdminNeedsNoToken(String host) {
+        GatewayConfig config = ConfigLoader.parse(MINIMAL + "tandem.admin.host = \"" + host + "\"");
+
+        assertThat(config.admin().token()).isNull();
+        assertThat(config.admin().isLoopback()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"0.0.0.0", "::", "10.0.0.5", "128.0.0.1", "127.0.0.256", "admin.internal", "localhost.evil",
+            "::2", "fe80::1"})
+    void anAdminOffLoopbackRequiresAToken(String host) {
+        ConfigProblem problem = onlyProblem(MINIMAL + "tandem.admin.host = \"" + host + "\"");
+
+        assertThat(problem).hasToString("<string>:5: tandem.admin.token: required when admin.host is not loopback "
+                + "(expected: a token, e.g. token = ${?TANDEM_ADMIN_TOKEN})");
+    }
+
+    @Test
+    void anAdminOffLoopbackTakesATokenFromTheFileOrTheEnvironment() {
+        String file = MINIMAL + "tandem.admin { host = \"0.0.0.0\", token = ${?ADMIN_SECRET} }";
+
+        assertThat(ConfigLoader.parse(file, Map.of("ADMIN_SECRET", "s3cret")).admin().token()).isEqualTo("s3cret");
+        assertThat(ConfigLoader.parse(file, Map.of("TANDEM_ADMIN_TOKEN", "t0k3n")).admin().isLoopback()).isFalse();
+        assertThat(problems(file)).singleElement().extracting(ConfigProblem::path).isEqualTo("tandem.admin.token");
+    }
+
+    @Test
+    void theMissingTokenPointsAtAnEmptyTokenWrittenOrAtTheHostVariable() {
+        ConfigProblem written = onlyProblem(MINIMAL + "tandem.admin.host = \"0.0.0.0\"\ntandem.admin.token = \"\"");
+        List<ConfigProblem> fromEnv = problems(MINIMAL, Map.of("TANDEM_ADMIN_HOST", "0.0.0.0"));
+
+        assertThat(written.origin()).isEqualTo("<string>:6");
+        assertThat(fromEnv).singleElement().hasToString("env var TANDEM_ADMIN_HOST: tandem.admin.token: required when "
+                + "admin.host is not loopback (expected: a token, e.g. token = ${?TANDEM_ADMIN_TOKEN})");
+    }
+
+    @Test
+    void aTokenWithWhitespaceOffLoopbackIsOneProblem() {
+        ConfigProblem problem = onlyProblem(MINIMAL + "tandem.admin { host = \"0.0.0.0\", token = \"a b\" }");
+
+        assertThat(problem.message()).startsWith("<redacted> (expected: a token without spaces");
+    }
+
+    // ---- metrics and traffic -----------------------------------------------------------------------------------
+
+    @Test
+    void metricsAndTrafficHaveDefaults() {
+        GatewayConfig config = ConfigLoader.parse(MINIMAL);
+
+        assertThat(config.metrics()).isEqualTo(new MetricsConfig(true));
+        assertThat(config.traffic()).isEqualTo(TrafficConfig.NONE);
+        assertThat(ConfigLoader.parse(MINIMAL + "tandem.metrics.enabled = false").metrics().enabled()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "\"\""})
+    void aNullOrEmptyOverrideHeaderOrStateFileIsOff(String value) {
+        TrafficConfig traffic = ConfigLoader.parse(MINIMAL + "tandem.traffic { override-header = " + value
+                + ", state-file = " + value + " }").traffic();
+
+        assertThat(traffic).isEqualTo(TrafficConfig.NONE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            tandem.traffic.override-header = "X Backend"   | tandem.traffic.override-header | "X Backend" (expected: a header name, {token})
+            tandem.traffic.override-header = [X-B]         | tandem.traffic.override-header | ["X-B"] (expected: a header name, {token})
+            tandem.traffic.state-file = "  "               | tandem.traffic.state-file      | "  " (expected: a file path, absolute or relative to the directory of the config file)
+            tandem.traffic.state-file = "/"                | tandem.traffic.state-file      | "/" (expected: a file path, absolute or relative to the directory of the config file, not a directory)
+            tandem.traffic.state-file = {}                 | tandem.traffic.state-file      | {} (expected: a file path, absolute or relative to the directory of the config file)
+            tandem.metrics.enabled = 3                     | tandem.metrics.enabled         | 3 (expected: true or false)
+            tandem.metrics = on                            | tandem.metrics                 | "on" (expected: an object)
+            tandem.traffic.overide-header = X              | tandem.traffic.overide-header  | unknown key (did you mean "override-header"?)
+            """)
+    void trafficAndMetricsAreValidated(String setting, String path, String message) {
+        ConfigProblem problem = onlyProblem(MINIMAL + setting);
+
+        assertThat(problem.path()).isEqualTo(path);
+        assertThat(problem.message()).isEqualTo(message.replace("{token}", Checks.TOKEN));
+        assertThat(problem.origin()).isEqualTo("<string>:5");
     }
 
     @ParameterizedTest
@@ -486,5 +572,35 @@ class ConfigValidationTest {
                             <string>:7: tandem.routes[0].backend: "fastapy" (expected: one of [django, fastapi]; \
                             did you mean "fastapi"?)""");
                 });
+    }
+
+    @Test
+    void everyProblemOfEveryNewSectionIsReportedAtOnceInReadingOrder() {
+        String hocon = withRoutes(
+                "{ name = api, match { prefix = \"/api\" }, split { django = 50, fastapy = 50 }, fallback = flask }",
+                "{ name = core, match { prefix = \"/\" }, backend = django, mirror { to = fastapi, methods = [PATCH] } }")
+                + """
+                tandem.admin.host = "0.0.0.0"
+                tandem.metrics.enabled = perhaps
+                tandem.traffic.override-header = "X Y"
+                tandem.backend-defaults.retry.methods = [GET, POST]
+                tandem.backends.fastapi { circuit-breaker.minimum-calls = 0, health-check { path = "/h", timeout = 9s } }
+                tandem.route-defaults.mirror.percent = 200
+                """;
+
+        assertThat(problems(hocon)).extracting(ConfigProblem::toString).containsExactly(
+                "<string>:11: tandem.admin.token: required when admin.host is not loopback (expected: a token, e.g. "
+                        + "token = ${?TANDEM_ADMIN_TOKEN})",
+                "<string>:12: tandem.metrics.enabled: \"perhaps\" (expected: true or false)",
+                "<string>:13: tandem.traffic.override-header: \"X Y\" (expected: a header name, " + Checks.TOKEN + ")",
+                "<string>:14: tandem.backend-defaults.retry.methods[1]: \"POST\" " + Checks.NOT_RETRIED,
+                "<string>:15: tandem.backends.fastapi.circuit-breaker.minimum-calls: 0 (expected: 1 or more)",
+                "<string>:15: tandem.backends.fastapi.health-check.timeout: \"9s\" (expected: shorter than interval, 5s)",
+                "<string>:16: tandem.route-defaults.mirror.percent: 200 (expected: a percentage in 0..100, such as 5 "
+                        + "or 0.5)",
+                "<string>:7: tandem.routes[0].split.fastapy: \"fastapy\" (expected: one of [django, fastapi]; did you "
+                        + "mean \"fastapi\"?)",
+                "<string>:7: tandem.routes[0].fallback: \"flask\" (expected: one of [django, fastapi])",
+                "<string>:8: tandem.routes[1].mirror.methods[0]: \"PATCH\" " + Checks.MIRRORED_WRITE);
     }
 }
