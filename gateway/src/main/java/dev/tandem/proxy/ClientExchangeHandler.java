@@ -209,6 +209,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         UpstreamGuard.Admission admission = guard.admit();
         if (admission == UpstreamGuard.Admission.ADMITTED) {
             ex.guard = guard;
+            ex.sent = false;
             ex.backend = config.backend(backendName);
             bindMetrics(ex, ex.route.name(), backendName);
             return true;
@@ -417,7 +418,10 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             Throwable cause = acquired.cause();
             if (cause instanceof PoolExhaustedException) {
                 respondError(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage(), Outcome.OVERLOADED);
-            } else if (retryOrFallBack(ex, cause)) {
+                return;
+            }
+            ex.sent = true; // a connection attempt is a call: the circuit breaker counts its failure
+            if (retryOrFallBack(ex, cause)) {
                 return;
             } else if (cause instanceof ConnectTimeoutException) {
                 respondError(ex, HttpResponseStatus.GATEWAY_TIMEOUT,
@@ -488,6 +492,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 UpstreamGuard.Admission again = proxy.guards().guard(backend).admit();
                 if (again == UpstreamGuard.Admission.ADMITTED) {
                     ex.guard = proxy.guards().guard(backend);
+                    ex.sent = false;
                     acquire(ex);
                 } else {
                     countRejection(ex, backend, again.reason());

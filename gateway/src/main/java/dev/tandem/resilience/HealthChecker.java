@@ -30,9 +30,9 @@ public final class HealthChecker implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Its own threads: the scheduler thread waits on it, so the two must not share one. */
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .executor(scheduler)
             .build();
     private final Map<String, Check> checks = new ConcurrentHashMap<>();
 

@@ -51,6 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /truncated}: promises 1000 bytes, sends 10, closes</li>
  *   <li>{@code /close-delimited}: a body with neither length nor chunking, ended by closing</li>
  *   <li>{@code /garbage}: not HTTP at all</li>
+ *   <li>{@code /close-no-response}: reads the request, closes without a word</li>
  *   <li>{@code /ws}: a WebSocket that echoes text frames</li>
  *   <li>anything else: 200 {@code name:path}</li>
  * </ul>
@@ -157,6 +158,7 @@ public final class TestBackend implements AutoCloseable {
                             "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil-the-end", StandardCharsets.US_ASCII))
                             .addListener(ChannelFutureListener.CLOSE);
                 }
+                case "/close-no-response" -> ctx.close();
                 case "/garbage" -> ctx.pipeline().firstContext().writeAndFlush(Unpooled.copiedBuffer(
                         "NOT HTTP AT ALL\r\n\r\n", StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
                 default -> send(ctx, ok(text(name + ":" + uri.path())), keepAlive);
