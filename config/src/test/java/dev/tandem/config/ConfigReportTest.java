@@ -71,4 +71,75 @@ class ConfigReportTest {
     void sizesUseHoconUnits(long bytes, String text) {
         assertThat(ConfigReport.size(bytes)).isEqualTo(text);
     }
+
+    @Test
+    void showsMetricsAndTraffic() {
+        String traffic = ConfigReport.describe(ConfigLoader.parse(TestConfigs.MINIMAL + """
+                tandem.traffic { override-header = X-Tandem-Backend, state-file = "/var/lib/tandem/weights.json" }
+                tandem.metrics.enabled = false
+                """));
+
+        assertThat(report).contains("metrics     on\n", "traffic     override header off, state file none (in memory)\n");
+        assertThat(traffic).contains("metrics     off\n",
+                "traffic     override header X-Tandem-Backend, state file /var/lib/tandem/weights.json\n");
+    }
+
+    @Test
+    void showsEachBackendsFaultHandlingUnderIt() {
+        String text = ConfigReport.describe(ConfigLoader.parse(TestConfigs.MINIMAL + """
+                tandem.backends.django { max-concurrent = 100, health-check.path = "/healthz", retry.methods = [PUT, GET] }
+                tandem.backends.fastapi { url = "http://127.0.0.1:8002", circuit-breaker.enabled = false, retry.max-attempts = 1 }
+                """));
+        List<String> lines = text.lines().toList();
+        int django = lines.indexOf(lines.stream().filter(l -> l.startsWith("  django ")).findFirst().orElseThrow());
+        List<String> block = lines.subList(django + 1, django + 8);
+
+        assertThat(block).extracting(String::strip).containsExactly(
+                "circuit breaker opens when 50% failed or 100% took over 10s of the last 50 calls (at least 20), "
+                        + "stays open 10s, then 5 probes",
+                "bulkhead 100 in flight, retry up to 2 attempts of GET,PUT, backoff 25ms..250ms, budget 20%",
+                "health check GET /healthz every 5s, timeout 1s, down after 2 failed, up after 1 passed",
+                "fastapi  http://127.0.0.1:8002 (127.0.0.1:8002)  connect 2s, response 30s, pool per event loop 256 "
+                        + "connections, 1024 pending, idle 4s",
+                "circuit breaker off",
+                "bulkhead off, retry off",
+                "health check off");
+        int column = lines.get(django).indexOf("connect 2s");
+        assertThat(List.of(block.get(0), block.get(1), block.get(2), block.get(4), block.get(5), block.get(6)))
+                .as("details line up under the settings column")
+                .allSatisfy(line -> assertThat(line.length() - line.stripLeading().length()).isEqualTo(column));
+    }
+
+    @Test
+    void showsEachRoutesWeightsAndFeaturesUnderIt() {
+        String text = ConfigReport.describe(ConfigLoader.parse(TestConfigs.withRoutes(
+                "{ name = products, match { prefix = \"/api/products\" }, split { django = 90, fastapi = 10 },"
+                        + " sticky { cookie = sessionid }, fallback = fastapi, timeout = 10s,"
+                        + " rate-limit { requests-per-second = 100 },"
+                        + " mirror { to = fastapi, percent = 0.5, compare { ignore-fields = [updated_at], timestamp-zone = false } } }",
+                "{ name = keys, match { prefix = \"/api/keys\" }, split { fastapi = 50, django = 50 }, sticky { header = X-Api-Key } }",
+                "{ name = core, match { prefix = \"/\" }, backend = django }")));
+
+        List<String> routes = text.lines().dropWhile(l -> !l.startsWith("routes")).skip(1).toList();
+
+        assertThat(routes).extracting(line -> line.strip().replaceAll(" {2,}", "  ")).containsExactly(
+                "[0]  products  prefix /api/products  -> django 90% / fastapi 10%",
+                "sticky cookie sessionid, fallback fastapi, timeout 10s, rate limit 100/s",
+                "mirror 0.5% of GET,HEAD to fastapi, max body 1m, 64 in flight per event loop",
+                "compare headers content-type, ignoring updated_at, normalisers off: timestamp-zone, noise sample 0%",
+                "[1]  keys  prefix /api/keys  -> fastapi 50% / django 50%",
+                "sticky header X-Api-Key",
+                "[2]  core  prefix /  (catch-all)  -> django");
+        int column = routes.get(0).indexOf("-> ") + 3;
+        assertThat(routes.get(1).indexOf("sticky")).isEqualTo(column);
+        assertThat(routes.get(2).indexOf("mirror")).isEqualTo(column);
+        assertThat(routes.get(3).indexOf("compare")).isEqualTo(column + 2);
+        assertThat(routes.get(5).indexOf("sticky")).isEqualTo(column);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"100, 100%", "0.5, 0.5%", "0, 0%", "12.25, 12.25%"})
+    void percentagesHaveNoTrailingZeros(double percent, String text) {
+        assertThat(ConfigReport.percent(percent)).isEqualTo(text);
+    }
 }
