@@ -944,6 +944,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         clientPipeline.addLast(HandlerNames.TUNNEL, new TunnelHandler(upstream));
         clientPipeline.remove(this);
         clientPipeline.remove(HandlerNames.CLIENT_TIMEOUTS); // a WebSocket may stay quiet for as long as it likes
+        clientPipeline.remove(HandlerNames.OBS_FOLD_GUARD);
         clientPipeline.remove(HandlerNames.CLIENT_FLOW_CONTROL);
         clientPipeline.remove(HandlerNames.CLIENT_CODEC);
         client.read();

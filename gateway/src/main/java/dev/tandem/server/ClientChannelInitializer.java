@@ -65,6 +65,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private void addTimeoutHandlers(ChannelPipeline pipeline) {
         pipeline.addLast(HandlerNames.CLIENT_TIMEOUTS, new ClientTimeoutHandler(
                 listener.idleTimeout().toNanos(), listener.requestHeaderTimeout().toNanos()));
+        pipeline.addLast(HandlerNames.OBS_FOLD_GUARD, new ObsFoldGuard());
     }
 
     private void addHttpHandlers(ChannelPipeline pipeline) {

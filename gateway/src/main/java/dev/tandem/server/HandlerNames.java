@@ -7,6 +7,7 @@ package dev.tandem.server;
  * <p>Client (downstream) pipeline, inbound order:
  * <ol>
  *   <li>{@link #CLIENT_TIMEOUTS}: idle keep-alive and slow request-head timeouts</li>
+ *   <li>{@link #OBS_FOLD_GUARD}: rejects folded header lines, which the codec would silently unfold</li>
  *   <li>{@link #CLIENT_CODEC}: HTTP/1.1 request decoder and response encoder, with size limits</li>
  *   <li>{@link #CLIENT_FLOW_CONTROL}: one decoded message per {@code read()}</li>
  *   <li>{@link #CLIENT_EXCHANGE}: routes the request and relays it to the upstream</li>
@@ -20,6 +21,7 @@ package dev.tandem.server;
  */
 public final class HandlerNames {
     public static final String CLIENT_TIMEOUTS = "client-timeouts";
+    public static final String OBS_FOLD_GUARD = "obs-fold-guard";
     public static final String CLIENT_CODEC = "client-codec";
     public static final String CLIENT_FLOW_CONTROL = "client-flow-control";
     public static final String CLIENT_EXCHANGE = "client-exchange";
