@@ -49,19 +49,21 @@ class AdminBrowserIT {
 
     private HybridStack stack;
     private Gateway gateway;
+    private Browser session;
     private ChromeDriver browser;
 
     @BeforeEach
     void setUp(HybridStack stack) {
         this.stack = stack;
         this.gateway = stack.gateway(eventLoops);
-        this.browser = Browser.start(stack.logDir());
+        this.session = Browser.start(stack.logDir());
+        this.browser = session.driver();
     }
 
     @AfterEach
     void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
+        if (session != null) {
+            session.close();
         }
     }
 

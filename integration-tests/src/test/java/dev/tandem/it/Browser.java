@@ -6,20 +6,46 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Debian's headless Chromium driven through Debian's chromedriver (matching versions, nothing downloaded),
- * with a fresh profile per session.
+ * with a fresh profile per session. Closing quits the browser, proves no Chromium process of that profile
+ * is left, and deletes the profile.
  */
-final class Browser {
+record Browser(ChromeDriver driver, Path profile) implements AutoCloseable {
 
-    private Browser() {
+    @Override
+    public void close() {
+        try {
+            driver.quit();
+        } finally {
+            List<ProcessHandle> left = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(profile.toString())).orElse(false))
+                    .toList();
+            left.forEach(ProcessHandle::destroyForcibly);
+            deleteRecursively(profile);
+            if (!left.isEmpty()) {
+                throw new AssertionError("Chromium processes outlived driver.quit(): "
+                        + left.stream().map(p -> Long.toString(p.pid())).toList());
+            }
+        }
     }
 
-    static ChromeDriver start(Path logDir) {
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary profile is harmless
+        }
+    }
+
+    static Browser start(Path logDir) {
         Path chromium = executable("TANDEM_CHROMIUM", "/usr/bin/chromium", "chromium");
         Path chromedriver = executable("TANDEM_CHROMEDRIVER", "/usr/bin/chromedriver", "chromium-driver");
         try {
@@ -36,7 +62,7 @@ final class Browser {
                     .build();
             ChromeDriver driver = new ChromeDriver(service, options);
             driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-            return driver;
+            return new Browser(driver, profile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
