@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -21,10 +24,12 @@ final class Stacks {
         String choice = System.getProperty("tandem.stack", "auto").trim();
         String provider = switch (choice) {
             case "processes", "containers" -> choice;
-            case "", "auto" -> dockerAvailable() ? "containers" : "processes";
+            case "", "auto" -> quietly(Stacks::dockerAvailable) ? "containers" : "processes";
             default -> throw new IllegalArgumentException(
                     "-Dtandem.stack=" + choice + " (expected: auto, processes or containers)");
         };
+        System.out.println("[tandem-it] " + database.name().toLowerCase() + " stack: " + provider
+                + " (-Dtandem.stack=" + (choice.isEmpty() ? "auto" : choice) + ")");
         Path repoRoot = Path.of(System.getProperty("tandem.repo.root", "..")).toAbsolutePath().normalize();
         Path logDir = freshDir(Path.of(System.getProperty("tandem.it.dir", "target/it")).toAbsolutePath()
                 .resolve(provider + "-" + database.name().toLowerCase()));
@@ -36,6 +41,18 @@ final class Stacks {
             return new ContainerStack(database, repoRoot, logDir);
         }
         return new ProcessStack(database, repoRoot, logDir);
+    }
+
+    /** Probing for Docker logs an ERROR when there is none, which is the normal case for {@code auto} here. */
+    private static boolean quietly(java.util.function.BooleanSupplier probe) {
+        Logger logger = (Logger) LoggerFactory.getLogger("org.testcontainers");
+        Level level = logger.getLevel();
+        logger.setLevel(Level.OFF);
+        try {
+            return probe.getAsBoolean();
+        } finally {
+            logger.setLevel(level);
+        }
     }
 
     private static boolean dockerAvailable() {
