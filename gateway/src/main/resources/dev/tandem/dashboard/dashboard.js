@@ -474,7 +474,9 @@
   function updateBanner() {
     let text = '';
     if (conn.lastError) {
-      text = `The admin server does not answer (${conn.lastError}); retrying every second.`;
+      text = conn.lastError.includes('401')
+        ? `${conn.lastError}.`
+        : `The admin server does not answer (${conn.lastError}); retrying every second.`;
     } else if (state.lastStats?.metrics_enabled === false) {
       text = 'Metrics are off on this gateway (tandem.metrics.enabled = false): the numbers stay at zero.';
     }
@@ -523,8 +525,21 @@
     clearTimeout(conn.pollTimer);
   }
 
+  /**
+   * The token goes with reads too: an admin listener bound off loopback asks for it on every request. An
+   * EventSource cannot send it, so there the stream fails and the page polls with the header instead.
+   */
+  function authHeaders() {
+    const t = token();
+    return t ? { Authorization: `Bearer ${t}` } : {};
+  }
+
   async function fetchStats() {
-    const response = await fetch('/api/stats', { cache: 'no-store', headers: { Accept: 'application/json' } });
+    const response = await fetch('/api/stats', { cache: 'no-store', headers: { Accept: 'application/json', ...authHeaders() } });
+    if (response.status === 401) {
+      throw new Error(token() ? 'GET /api/stats: HTTP 401, the admin token was refused'
+        : 'GET /api/stats: HTTP 401, this admin server wants the admin token for reads: enter it above');
+    }
     if (!response.ok) throw new Error(`GET /api/stats: HTTP ${response.status}`);
     return response.json();
   }
@@ -623,7 +638,7 @@
   async function putWeights(route, weights) {
     const response = await fetch(`/api/routes/${encodeURIComponent(route)}/weights`, {
       method: 'PUT',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token()}` },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
       body: JSON.stringify({ weights }),
     });
     const text = await response.text();
@@ -647,7 +662,7 @@
 
   async function fetchRouteWeights(route) {
     try {
-      const response = await fetch('/api/routes', { cache: 'no-store' });
+      const response = await fetch('/api/routes', { cache: 'no-store', headers: authHeaders() });
       if (!response.ok) return null;
       const body = await response.json();
       return body.routes?.find((r) => r.route === route)?.weights ?? null;
