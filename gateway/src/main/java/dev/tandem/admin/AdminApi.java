@@ -11,6 +11,8 @@ import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.metrics.LatencyWindows;
 import dev.tandem.metrics.PairMetrics;
 import dev.tandem.server.ConfigReloader;
+import dev.tandem.traffic.MirrorStats;
+import dev.tandem.traffic.ResponseComparator;
 import dev.tandem.server.GatewayServer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -95,11 +97,81 @@ final class AdminApi {
                 }
                 out.writeEndObject();
                 writeNumberOrNull(out, "latency_ratio_p50", ratio(minute.get("fastapi"), minute.get("django")));
+                MirrorStats mirror = gateway.proxy().mirrors().stats().get(route.name());
+                if (mirror != null) {
+                    out.writeFieldName("mirror");
+                    writeMirror(out, mirror, false);
+                }
                 out.writeEndObject();
             }
             out.writeEndArray();
             out.writeEndObject();
         });
+    }
+
+    /** Mirroring results per route, with recent mismatch samples and the latency ratio distribution. */
+    String mirrorsJson() {
+        return json(out -> {
+            out.writeStartObject();
+            out.writeArrayFieldStart("routes");
+            for (MirrorStats stats : gateway.proxy().mirrors().stats().values()) {
+                writeMirror(out, stats, true);
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
+    }
+
+    private static void writeMirror(JsonGenerator out, MirrorStats stats, boolean details) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("route", stats.route);
+        out.writeStringField("primary", stats.primary);
+        out.writeStringField("shadow", stats.shadow);
+        out.writeNumberField("mirrored", stats.mirrored());
+        out.writeNumberField("matched", stats.matched());
+        out.writeNumberField("mismatched", stats.mismatched());
+        out.writeNumberField("noise", stats.noise());
+        out.writeNumberField("dropped", stats.dropped());
+        out.writeNumberField("errors", stats.errors());
+        writeNumberOrNull(out, "match_rate", nanToNull(stats.matchRate(), 4));
+        // shadow latency / primary latency on the same requests
+        writeNumberOrNull(out, "latency_ratio_p50", nanToNull(stats.ratioQuantile(0.5), 3));
+        writeNumberOrNull(out, "latency_ratio_p90", nanToNull(stats.ratioQuantile(0.9), 3));
+        if (details) {
+            out.writeArrayFieldStart("latency_ratio_histogram");
+            for (double[] bucket : stats.ratioHistogram()) {
+                if (bucket[1] > 0) {
+                    out.writeStartArray();
+                    out.writeNumber(round(bucket[0], 3));
+                    out.writeNumber((long) bucket[1]);
+                    out.writeEndArray();
+                }
+            }
+            out.writeEndArray();
+            out.writeArrayFieldStart("noisy_fields");
+            for (String field : new java.util.TreeSet<>(stats.noisyFields())) {
+                out.writeString(field);
+            }
+            out.writeEndArray();
+            out.writeArrayFieldStart("mismatch_samples");
+            for (MirrorStats.Sample sample : stats.samples()) {
+                out.writeStartObject();
+                out.writeStringField("time", sample.time().toString());
+                out.writeStringField("request", sample.method() + " " + sample.uri());
+                out.writeArrayFieldStart("differences");
+                for (ResponseComparator.Difference difference : sample.differences()) {
+                    out.writeString(difference.toString());
+                }
+                out.writeEndArray();
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+        }
+        out.writeEndObject();
+    }
+
+    private static Double nanToNull(double value, int digits) {
+        return Double.isNaN(value) ? null : round(value, digits);
     }
 
     /** The effective config (secrets redacted) and the outcome of the last reload. */

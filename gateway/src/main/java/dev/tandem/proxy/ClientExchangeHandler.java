@@ -196,6 +196,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.clientHost = headers.get(HttpHeaderNames.HOST);
         prepareHeaders(request, proxyConfig, ex);
         ex.upstreamRequest = upstreamRequest(request, ex, proxyConfig);
+        if (route.config().mirror() != null && !ex.websocket) {
+            ex.mirror = proxy.mirrors().start(ctx.channel().eventLoop(), config, route.config(), ex.backend,
+                    request.method(), ex.upstreamRequest.uri(), headers, ex.clientHost,
+                    HttpUtil.getContentLength(request, 0L));
+        }
         acquire(ex);
     }
 
@@ -343,6 +348,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         Channel upstream = ex.connection.channel();
         ex.upstreamFlushPending = false;
+        if (ex.mirror != null) {
+            ex.mirror.onRequestContent(content); // copies; the content itself goes upstream below
+            if (last) {
+                ex.mirror.onRequestComplete();
+            }
+        }
         // Ownership of the content passes to the upstream channel; a failed write surfaces as onUpstreamError.
         upstream.writeAndFlush(content, upstream.voidPromise());
         if (last) {
@@ -604,6 +615,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.status = code;
         ex.responseStarted = true;
         ex.clientFlushPending = true;
+        if (ex.mirror != null) {
+            ex.mirror.onPrimaryHead(response);
+        }
         // Flushed on read complete, together with whatever body this read brought.
         context().write(response, context().voidPromise());
     }
@@ -624,6 +638,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.bytesOut += content.content().readableBytes();
         ChannelHandlerContext ctx = context();
+        if (ex.mirror != null) {
+            ex.mirror.onPrimaryContent(content);
+            if (last) {
+                ex.mirror.onPrimaryComplete(System.nanoTime() - ex.requestSentNanos);
+            }
+        }
         if (last) {
             ex.responseComplete = true;
             ex.clientFlushPending = false;
@@ -839,6 +859,9 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private void finish(Exchange ex) {
         ChannelHandlerContext ctx = context();
         exchange = null;
+        if (ex.mirror != null) {
+            ex.mirror.abandon(); // a no-op once the primary completed; otherwise the shadow is not compared
+        }
         cancelTimeout(ex);
         if (ex.deadline != null) {
             ex.deadline.cancel(false);

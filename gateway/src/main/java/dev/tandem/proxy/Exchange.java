@@ -4,6 +4,7 @@ import dev.tandem.config.BackendConfig;
 import dev.tandem.metrics.PairMetrics;
 import dev.tandem.resilience.UpstreamGuard;
 import dev.tandem.routing.RequestTarget;
+import dev.tandem.traffic.Mirror;
 import dev.tandem.routing.Route;
 import dev.tandem.upstream.PooledConnection;
 import io.netty.handler.codec.http.HttpMethod;
@@ -66,6 +67,8 @@ final class Exchange {
     /** A response head was written to the client but not flushed yet. */
     boolean clientFlushPending;
 
+    /** The shadow of this exchange, when its route mirrors it. */
+    @Nullable Mirror mirror;
     /** Where this exchange records; null when metrics are off. */
     @Nullable PairMetrics metrics;
     long requestSentNanos;

@@ -3,6 +3,7 @@ package dev.tandem.proxy;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.resilience.Guards;
+import dev.tandem.traffic.Mirrors;
 import dev.tandem.routing.RouteTable;
 import dev.tandem.upstream.UpstreamPools;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,13 +27,21 @@ public final class ProxyContext {
     private final UpstreamPools pools;
     private final @Nullable GatewayMetrics metrics;
     private final Guards guards;
+    private final Mirrors mirrors;
     private volatile boolean draining;
 
-    public ProxyContext(GatewayConfig config, UpstreamPools pools, @Nullable GatewayMetrics metrics, Guards guards) {
+    public ProxyContext(GatewayConfig config, UpstreamPools pools, @Nullable GatewayMetrics metrics, Guards guards,
+            Mirrors mirrors) {
         this.snapshot = new AtomicReference<>(Snapshot.of(config));
         this.pools = pools;
         this.metrics = metrics;
         this.guards = guards;
+        this.mirrors = mirrors;
+    }
+
+    /** Shadow traffic and response comparison. */
+    public Mirrors mirrors() {
+        return mirrors;
     }
 
     /** Circuit breakers, bulkheads, retry budgets, health and rate limits. */

@@ -10,6 +10,7 @@ import dev.tandem.proxy.DrainEvent;
 import dev.tandem.proxy.ProxyContext;
 import dev.tandem.resilience.Guards;
 import dev.tandem.resilience.HealthChecker;
+import dev.tandem.traffic.Mirrors;
 import dev.tandem.traffic.TrafficControl;
 import dev.tandem.upstream.UpstreamPools;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -67,7 +68,11 @@ public final class GatewayServer implements AutoCloseable {
         GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(registry) : null;
         UpstreamPools pools = new UpstreamPools(config.backends().values(), transport.socketChannel(),
                 metrics == null ? UpstreamPools.ConnectObserver.NONE : metrics::connected);
-        this.proxy = new ProxyContext(config, pools, metrics, new Guards(config, metrics == null ? null : registry));
+        // Mirrors get pools of their own: a slow shadow can never hold a primary's keep-alive connection.
+        UpstreamPools shadowPools = new UpstreamPools(config.backends().values(), transport.socketChannel(),
+                UpstreamPools.ConnectObserver.NONE);
+        this.proxy = new ProxyContext(config, pools, metrics, new Guards(config, metrics == null ? null : registry),
+                new Mirrors(shadowPools, metrics == null ? null : registry));
         this.health = new HealthChecker(proxy.guards());
         if (metrics != null) {
             metrics.register(config);
@@ -153,11 +158,13 @@ public final class GatewayServer implements AutoCloseable {
     public CompletableFuture<GatewayConfig> apply(GatewayConfig newConfig) {
         try {
             proxy.pools().prepare(newConfig.backends().values());
+            proxy.mirrors().shadowPools().prepare(newConfig.backends().values());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         return traffic().reload(newConfig).thenApply(effective -> {
             proxy.pools().retain(effective.backends().values());
+            proxy.mirrors().shadowPools().retain(effective.backends().values());
             health.update(effective.backends());
             if (proxy.metrics() != null) {
                 proxy.metrics().register(effective);
@@ -230,6 +237,7 @@ public final class GatewayServer implements AutoCloseable {
             reloader.close();
         }
         proxy.pools().close();
+        proxy.mirrors().close();
         health.close();
         if (traffic != null) {
             traffic.close();

@@ -64,8 +64,11 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
-    private TestBackend(String name) throws InterruptedException {
+    private final long delayMillis;
+
+    private TestBackend(String name, long delayMillis) throws InterruptedException {
         this.name = name;
+        this.delayMillis = delayMillis;
         server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -84,7 +87,12 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public static TestBackend start(String name) throws InterruptedException {
-        return new TestBackend(name);
+        return new TestBackend(name, 0);
+    }
+
+    /** A backend that answers everything {@code delayMillis} late. */
+    public static TestBackend slow(String name, long delayMillis) throws InterruptedException {
+        return new TestBackend(name, delayMillis);
     }
 
     public int port() {
@@ -120,6 +128,21 @@ public final class TestBackend implements AutoCloseable {
             if (!(msg instanceof FullHttpRequest request)) {
                 return;
             }
+            if (delayMillis > 0) {
+                request.retain();
+                ctx.executor().schedule(() -> {
+                    try {
+                        respond(ctx, request);
+                    } finally {
+                        request.release();
+                    }
+                }, delayMillis, TimeUnit.MILLISECONDS);
+                return;
+            }
+            respond(ctx, request);
+        }
+
+        private void respond(ChannelHandlerContext ctx, FullHttpRequest request) {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             requests.computeIfAbsent(uri.path(), p -> new AtomicInteger()).incrementAndGet();
             boolean keepAlive = HttpUtil.isKeepAlive(request);

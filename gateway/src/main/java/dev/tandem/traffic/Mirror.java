@@ -1,0 +1,215 @@
+package dev.tandem.traffic;
+
+import dev.tandem.config.BackendConfig;
+import dev.tandem.config.MirrorConfig;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The mirror of one exchange. It copies what it needs as the primary exchange streams by (the request body up to the
+ * route's limit, the primary response up to {@link ShadowCall#MAX_RESPONSE_BYTES}), sends the shadow request once
+ * the client's request is complete, in parallel with the primary's response, and has the two compared when both are
+ * in. It never holds a message of the primary's: it copies bytes, and the primary keeps ownership. Every method runs
+ * on the client channel's event loop.
+ */
+public final class Mirror {
+    /** Marks a shadow request, so backends can tell it from real traffic (and roll back its writes). */
+    public static final String SHADOW_HEADER = "X-Tandem-Shadow";
+
+    private final Mirrors mirrors;
+    private final MirrorStats stats;
+    private final ResponseComparator comparator;
+    private final EventLoop loop;
+    private final String route;
+    private final MirrorConfig config;
+    private final BackendConfig primary;
+    private final BackendConfig shadow;
+    private final HttpMethod method;
+    private final String uri;
+    private final HttpHeaders headers;
+    private final boolean noiseSample;
+    private final ByteArrayOutputStream requestBody = new ByteArrayOutputStream();
+
+    private int primaryStatus;
+    private final Map<String, String> primaryHeaders = new HashMap<>();
+    private final ByteArrayOutputStream primaryBody = new ByteArrayOutputStream();
+    private boolean primaryTruncated;
+    private ResponseComparator.@Nullable Captured primaryResult;
+    private long primaryNanos;
+
+    private int pending;
+    private ResponseComparator.@Nullable Captured shadowResult;
+    private long shadowNanos;
+    private ResponseComparator.@Nullable Captured repeatResult;
+    private boolean shadowFailed;
+    private boolean over;
+
+    Mirror(Mirrors mirrors, MirrorStats stats, ResponseComparator comparator, EventLoop loop, String route,
+            MirrorConfig config, BackendConfig primary, BackendConfig shadow, HttpMethod method, String uri,
+            HttpHeaders requestHeaders, @Nullable String clientHost, boolean noiseSample) {
+        this.mirrors = mirrors;
+        this.stats = stats;
+        this.comparator = comparator;
+        this.loop = loop;
+        this.route = route;
+        this.config = config;
+        this.primary = primary;
+        this.shadow = shadow;
+        this.method = method;
+        this.uri = uri;
+        this.noiseSample = noiseSample;
+        this.headers = new DefaultHttpHeaders().set(requestHeaders);
+        // The shadow keeps the client's Host, and says what it is.
+        if (clientHost != null) {
+            headers.set(HttpHeaderNames.HOST, clientHost);
+        }
+        headers.set(SHADOW_HEADER, "1");
+        headers.remove(HttpHeaderNames.EXPECT);
+        stats.mirrored.incrementAndGet();
+    }
+
+    /** A chunk of the client's request body went to the primary: keep a copy, up to the limit. */
+    public void onRequestContent(HttpContent content) {
+        if (over) {
+            return;
+        }
+        int readable = content.content().readableBytes();
+        if (requestBody.size() + (long) readable > config.maxBody()) {
+            // Too big to mirror after all (chunked, no length up front): drop it, counted.
+            over = true;
+            mirrors.drop(stats);
+            mirrors.finished(route);
+            return;
+        }
+        byte[] bytes = new byte[readable];
+        content.content().getBytes(content.content().readerIndex(), bytes);
+        requestBody.writeBytes(bytes);
+    }
+
+    /** The client's request is complete: send the shadow (and, for a noise sample, the primary's repeat). */
+    public void onRequestComplete() {
+        if (over) {
+            return;
+        }
+        byte[] body = requestBody.toByteArray();
+        pending = noiseSample ? 2 : 1;
+        new ShadowCall(loop, shadow, config.compare().headers(), (captured, nanos) -> {
+            shadowResult = captured;
+            shadowFailed = captured == null;
+            shadowNanos = nanos;
+            pendingDone();
+        }).send(mirrors.shadowPools(), method, uri, headers, body);
+        if (noiseSample) {
+            // The same request to the primary again: what differs between two primary answers is noise.
+            new ShadowCall(loop, primary, config.compare().headers(), (captured, nanos) -> {
+                repeatResult = captured;
+                pendingDone();
+            }).send(mirrors.shadowPools(), method, uri, headers, body);
+        }
+    }
+
+    /** The primary's response head reached the client. */
+    public void onPrimaryHead(HttpResponse response) {
+        primaryStatus = response.status().code();
+        for (String name : config.compare().headers()) {
+            String value = response.headers().get(name);
+            if (value != null) {
+                primaryHeaders.put(name, value);
+            }
+        }
+    }
+
+    /** A chunk of the primary's response reached the client: keep a copy, up to the limit. */
+    public void onPrimaryContent(HttpContent content) {
+        int readable = content.content().readableBytes();
+        int room = ShadowCall.MAX_RESPONSE_BYTES - primaryBody.size();
+        if (readable > room) {
+            primaryTruncated = true;
+        }
+        if (room > 0 && readable > 0) {
+            byte[] bytes = new byte[Math.min(room, readable)];
+            content.content().getBytes(content.content().readerIndex(), bytes);
+            primaryBody.writeBytes(bytes);
+        }
+    }
+
+    /** The primary's response is complete, {@code nanos} after its request was written. */
+    public void onPrimaryComplete(long nanos) {
+        if (over) {
+            return;
+        }
+        primaryNanos = nanos;
+        primaryResult = new ResponseComparator.Captured(primaryStatus, Map.copyOf(primaryHeaders),
+                primaryBody.toByteArray(), primaryTruncated);
+        maybeCompare();
+    }
+
+    /** The primary exchange failed or the client left: nothing to compare; the shadow's answer is ignored. */
+    public void abandon() {
+        if (!over && primaryResult == null) {
+            over = true;
+            mirrors.finished(route);
+        }
+    }
+
+    private void pendingDone() {
+        pending--;
+        maybeCompare();
+    }
+
+    private void maybeCompare() {
+        if (over || primaryResult == null || pending > 0) {
+            return;
+        }
+        over = true;
+        mirrors.finished(route);
+        if (shadowFailed) {
+            stats.errors.incrementAndGet();
+            mirrors.count(route, "error");
+            return;
+        }
+        ResponseComparator.Captured primaryCaptured = primaryResult;
+        ResponseComparator.Captured shadowCaptured = shadowResult;
+        ResponseComparator.Captured repeat = repeatResult;
+        stats.ratio(primaryNanos, shadowNanos);
+        try {
+            mirrors.comparisons.execute(() -> compare(primaryCaptured, shadowCaptured, repeat));
+        } catch (RejectedExecutionException e) {
+            mirrors.drop(stats);
+        }
+    }
+
+    /** On the comparison thread. */
+    private void compare(ResponseComparator.Captured primaryCaptured, ResponseComparator.Captured shadowCaptured,
+            ResponseComparator.@Nullable Captured repeat) {
+        if (repeat != null) {
+            for (ResponseComparator.Difference noise : comparator.compare(primaryCaptured, repeat)) {
+                stats.noisy(noise.path());
+            }
+        }
+        List<ResponseComparator.Difference> differences = comparator.compare(primaryCaptured, shadowCaptured);
+        if (differences.isEmpty()) {
+            stats.matched.incrementAndGet();
+            mirrors.count(route, "matched");
+        } else if (differences.stream().allMatch(d -> stats.isNoisy(d.path()))) {
+            stats.noise.incrementAndGet();
+            mirrors.count(route, "noise");
+        } else {
+            stats.mismatched.incrementAndGet();
+            mirrors.count(route, "mismatched");
+            stats.sample(new MirrorStats.Sample(Instant.now(), method.name(), uri, differences));
+        }
+    }
+}

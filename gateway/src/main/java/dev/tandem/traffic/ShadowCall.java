@@ -1,0 +1,179 @@
+package dev.tandem.traffic;
+
+import dev.tandem.config.BackendConfig;
+import dev.tandem.upstream.PooledConnection;
+import dev.tandem.upstream.UpstreamListener;
+import dev.tandem.upstream.UpstreamPools;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.ByteArrayOutputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One shadow request: sent on a connection from the shadow pools (never the primary's), its response read whole up
+ * to a limit and handed to a callback, with {@code null} on any failure. Runs on the client channel's event loop.
+ */
+final class ShadowCall implements UpstreamListener {
+    /** Response bytes kept for comparison; beyond this, bodies are compared by hash of what was kept. */
+    static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
+    private final EventLoop loop;
+    private final BackendConfig backend;
+    private final Done done;
+
+    /** Called once, on the loop, with the response (null on any failure) and its latency. */
+    @FunctionalInterface
+    interface Done {
+        void done(ResponseComparator.@Nullable Captured captured, long nanos);
+    }
+
+    private final List<String> comparedHeaders;
+    private @Nullable PooledConnection connection;
+    private @Nullable ScheduledFuture<?> timeout;
+    private int status;
+    private final Map<String, String> headers = new HashMap<>();
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private boolean truncated;
+    private boolean reusable = true;
+    private boolean finished;
+    private long startNanos;
+    private long nanos;
+
+    ShadowCall(EventLoop loop, BackendConfig backend, List<String> comparedHeaders, Done done) {
+        this.loop = loop;
+        this.backend = backend;
+        this.comparedHeaders = comparedHeaders;
+        this.done = done;
+    }
+
+    void send(UpstreamPools pools, HttpMethod method, String uri, HttpHeaders requestHeaders, byte[] requestBody) {
+        startNanos = System.nanoTime();
+        Future<PooledConnection> acquired = pools.pool(loop, backend).acquire();
+        acquired.addListener(f -> {
+            if (!acquired.isSuccess()) {
+                finish(null);
+                return;
+            }
+            PooledConnection conn = acquired.getNow();
+            connection = conn;
+            conn.bind(this);
+            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
+                    Unpooled.wrappedBuffer(requestBody));
+            request.headers().set(requestHeaders);
+            HttpUtil.setContentLength(request, requestBody.length);
+            request.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING);
+            Channel channel = conn.channel();
+            startNanos = System.nanoTime(); // like the primary's, the latency counts from the request write
+            channel.writeAndFlush(request, channel.voidPromise());
+            channel.read();
+            timeout = loop.schedule(() -> {
+                reusable = false;
+                finish(null);
+            }, backend.responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        });
+    }
+
+    @Override
+    public void onUpstreamMessage(Object message) {
+        try {
+            if (finished) {
+                return;
+            }
+            if (message instanceof HttpResponse response) {
+                if (response.decoderResult().isFailure()) {
+                    reusable = false;
+                    finish(null);
+                    return;
+                }
+                status = response.status().code();
+                reusable = HttpUtil.isKeepAlive(response);
+                for (String name : comparedHeaders) {
+                    String value = response.headers().get(name);
+                    if (value != null) {
+                        headers.put(name, value);
+                    }
+                }
+            }
+            if (message instanceof HttpContent content) {
+                if (content.decoderResult().isFailure()) {
+                    reusable = false;
+                    finish(null);
+                    return;
+                }
+                int readable = content.content().readableBytes();
+                int room = MAX_RESPONSE_BYTES - body.size();
+                if (readable > room) {
+                    truncated = true;
+                }
+                if (room > 0) {
+                    byte[] bytes = new byte[Math.min(room, readable)];
+                    content.content().getBytes(content.content().readerIndex(), bytes);
+                    body.writeBytes(bytes);
+                }
+                if (content instanceof LastHttpContent) {
+                    finish(new ResponseComparator.Captured(status, headers, body.toByteArray(), truncated));
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        if (!finished && connection != null) {
+            connection.channel().read();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed() {
+        reusable = false;
+        finish(null);
+    }
+
+    @Override
+    public void onUpstreamError(Throwable cause) {
+        reusable = false;
+        finish(null);
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        // The whole request is written at once; nothing to resume.
+    }
+
+    private void finish(ResponseComparator.@Nullable Captured captured) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        nanos = System.nanoTime() - startNanos;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        PooledConnection conn = connection;
+        connection = null;
+        if (conn != null) {
+            conn.release(reusable && captured != null);
+        }
+        done.done(captured, nanos);
+    }
+}

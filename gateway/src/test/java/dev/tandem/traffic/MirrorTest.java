@@ -1,0 +1,127 @@
+package dev.tandem.traffic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.TestBackend;
+import dev.tandem.testing.TestGateway;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Shadow mirroring between two real backends: what is mirrored, what is compared, and what it costs the client. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MirrorTest {
+    private TestBackend django;
+    private TestBackend fastapi;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        django = TestBackend.start("django");
+        fastapi = TestBackend.start("fastapi");
+    }
+
+    @AfterEach
+    void stop() {
+        django.close();
+        fastapi.close();
+    }
+
+    private TestGateway gateway(String mirror) throws Exception {
+        return TestGateway.start("""
+                backends { django { url = "%s" }, fastapi { url = "%s", response-timeout = 10s } }
+                routes = [ { name = products, match { prefix = "/" }, backend = django,
+                             mirror { to = fastapi, %s } } ]
+                """.formatted(django.url(), fastapi.url(), mirror));
+    }
+
+    private HttpResponse<String> send(TestGateway gateway, String method, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(gateway.uri(path)).method(method,
+                method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{\"qty\":1}")
+                        : HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String mirrors(TestGateway gateway) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.server().adminPort()
+                + "/api/mirrors")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void identicalResponsesMatchAndTheClientOnlyEverSeesThePrimary() throws Exception {
+        try (TestGateway gateway = gateway("percent = 100")) {
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> response = send(gateway, "GET", "/echo?i=" + i);
+                assertThat(response.headers().firstValue("X-Tandem-Backend")).hasValue("django");
+            }
+            MirrorStats stats = awaitCompared(gateway, 10);
+
+            assertThat(stats.matched()).isEqualTo(10);
+            assertThat(stats.mismatched()).isZero();
+            assertThat(fastapi.requests("/echo")).isEqualTo(10);
+            assertThat(mirrors(gateway)).contains("\"matched\":10").contains("\"latency_ratio_p50\":");
+        }
+    }
+
+    @Test
+    void aDifferenceIsReportedWithADiff() throws Exception {
+        try (TestGateway gateway = gateway("percent = 100")) {
+            send(gateway, "GET", "/api/products/1");
+            MirrorStats stats = awaitCompared(gateway, 1);
+
+            assertThat(stats.mismatched()).isEqualTo(1);
+            assertThat(mirrors(gateway)).contains("\"request\":\"GET /api/products/1\"")
+                    .contains("body: django:/api/products/1 != fastapi:/api/products/1");
+        }
+    }
+
+    @Test
+    void aPostIsNeverMirroredByDefault() throws Exception {
+        try (TestGateway gateway = gateway("percent = 100")) {
+            assertThat(send(gateway, "POST", "/api/orders").statusCode()).isEqualTo(200);
+            send(gateway, "GET", "/echo"); // a mirrored request after it, to know the shadow side has caught up
+            awaitCompared(gateway, 1);
+
+            assertThat(django.requests("/api/orders")).isEqualTo(1);
+            assertThat(fastapi.requests("/api/orders")).isZero();
+        }
+    }
+
+    @Test
+    void aSlowShadowAddsNoLatencyToTheClientAndBeyondTheCapMirrorsAreDropped() throws Exception {
+        try (TestBackend slowShadow = TestBackend.slow("fastapi", 1500);
+                TestGateway gateway = TestGateway.start("""
+                        backends { django { url = "%s" }, fastapi { url = "%s", response-timeout = 10s } }
+                        routes = [ { name = products, match { prefix = "/" }, backend = django,
+                                     mirror { to = fastapi, max-in-flight = 1 } } ]
+                        """.formatted(django.url(), slowShadow.url()))) {
+            long start = System.nanoTime();
+            HttpResponse<String> first = send(gateway, "GET", "/echo?n=1");
+            HttpResponse<String> second = send(gateway, "GET", "/echo?n=2");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(second.statusCode()).isEqualTo(200);
+            assertThat(millis).as("two requests whose shadow takes 1.5 s each").isLessThan(1000);
+            MirrorStats stats = awaitCompared(gateway, 1);
+            assertThat(stats.mirrored()).isEqualTo(1);
+            assertThat(stats.dropped()).isEqualTo(1);
+            assertThat(stats.matched()).isEqualTo(1);
+        }
+    }
+
+    private static MirrorStats awaitCompared(TestGateway gateway, long count) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            MirrorStats stats = gateway.server().proxy().mirrors().stats().get("products");
+            return stats != null && stats.matched() + stats.mismatched() + stats.noise() + stats.errors() >= count;
+        });
+        return gateway.server().proxy().mirrors().stats().get("products");
+    }
+}
