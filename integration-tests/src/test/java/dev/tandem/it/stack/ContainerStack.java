@@ -347,6 +347,8 @@ final class ContainerStack implements HybridStack {
                     .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(gatewayIp(eventLoops)))
                     .withCopyFileToContainer(MountableFile.forHostPath(GatewayProcess.jar()), "/opt/tandem/tandem-gateway.jar")
                     .withCopyFileToContainer(MountableFile.forHostPath(config), "/opt/tandem/tandem.conf")
+                    // Admin listens on all interfaces inside the container, so the gateway requires a token there.
+                    .withEnv("TANDEM_ADMIN_TOKEN", "integration-tests")
                     .withCommand("java", "-Dio.netty.leakDetection.level=paranoid",
                             "-Dio.netty.leakDetection.targetRecords=32", "-jar", "/opt/tandem/tandem-gateway.jar",
                             "--config", "/opt/tandem/tandem.conf")
