@@ -190,9 +190,11 @@
     const row = el('tr', { 'data-route': r.route });
     const cells = new Map();
 
+    const mirror = el('div', { class: 'route-mirror', hidden: true });
     row.append(el('td', { class: 'col-route' },
       el('div', { class: 'route-name', text: r.route }),
-      el('div', { class: 'route-match', text: r.match ?? '' })));
+      el('div', { class: 'route-match', text: r.match ?? '' }),
+      mirror));
 
     const bar = el('div', { class: 'weights-bar', 'aria-hidden': 'true' });
     const legend = el('div', { class: 'weights-legend' });
@@ -234,7 +236,7 @@
     const latLabel = el('span', { class: 'chart-label', text: `${pctLabel()} ms` });
     const trend = el('td', { class: 'col-trend' });
     row.append(trend);
-    const entry = { data: r, row, cells, bar, legend, edit, editorSlot, ratio, rpsLabel, latLabel, charts: [] };
+    const entry = { data: r, row, cells, bar, legend, edit, editorSlot, ratio, mirror, rpsLabel, latLabel, charts: [] };
     if (typeof window.Chart === 'function') {
       trend.append(el('div', { class: 'chart' }, rpsLabel, rpsCanvas), el('div', { class: 'chart' }, latLabel, latCanvas));
       entry.charts = makeCharts(r, rpsCanvas, latCanvas);
@@ -296,6 +298,24 @@
     entry.ratio.dataset.verdict = cls;
 
     paintWeights(entry, r.weights ?? {});
+    paintMirror(entry, r.mirror);
+  }
+
+  /** A mirrored route: the same requests sent to the shadow backend too, their responses and latencies compared. */
+  function paintMirror(entry, m) {
+    const node = entry.mirror;
+    node.hidden = !m;
+    if (!m) return;
+    const parts = [`mirrored to ${display(m.shadow)}`, `${grouped.format(m.mirrored ?? 0)} compared`];
+    // Rounded down, so that one mismatch in ten thousand never reads as 100%.
+    if (m.match_rate != null) parts.push(`${m.match_rate >= 1 ? '100' : (Math.floor(m.match_rate * 10000) / 100).toFixed(2)}% same`);
+    if (m.latency_ratio_p50 != null) parts.push(`paired p50 ${m.latency_ratio_p50.toFixed(2)}×`);
+    const text = parts.join(' · ');
+    if (node.textContent !== text) node.textContent = text;
+    node.dataset.matchRate = m.match_rate == null ? '' : String(m.match_rate);
+    node.classList.toggle('mismatch', (m.mismatched ?? 0) > 0);
+    node.title = `${m.mismatched ?? 0} mismatched, ${m.noise ?? 0} within the noise floor, ${m.dropped ?? 0} dropped, `
+      + `${m.errors ?? 0} shadow errors; latency ratio ${display(m.shadow)} / ${display(m.primary)} on the same requests`;
   }
 
   function paintWeights(entry, weights) {

@@ -341,6 +341,10 @@ class DashboardBrowserTest {
         assertThat(cell("products-read", "fastapi", "p50_ms")).not().hasText("—");
         assertThat(split.locator("td.col-ratio .value")).hasText("0.42×");
         assertThat(split.locator("td.col-ratio .verdict")).hasText("FastAPI faster");
+        assertThat(split.locator(".route-mirror"))
+                .hasText("mirrored to FastAPI · 1,204 compared · 99.34% same · paired p50 0.44×");
+        assertThat(split.locator(".route-mirror")).hasClass(Pattern.compile("\\bmismatch\\b"));
+        assertThat(row("search").locator(".route-mirror")).isHidden();
         assertThat(row("search").locator("td.col-ratio .value")).hasText("1.20×");
         assertThat(row("search").locator("td.col-ratio .verdict")).hasText("FastAPI slower");
         assertThat(cell("orders-write", "django", "error_rate")).hasText("3.10%");

@@ -44,6 +44,11 @@ final class FakeStats {
         route(json, "products-read", "prefix /api/products methods [GET, HEAD]",
                 new Load(38 + 4 * wave, 0.0, 7.4 + wave, 19.0, 31.0),
                 new Load(41 - 4 * wave, 0.0005, 7.4 * SPLIT_RATIO + 0.42 * wave, 6.8, 11.9), SPLIT_RATIO);
+        // Mirrored: Django answers, FastAPI gets a copy of the same reads; 3 of them differed.
+        json.setLength(json.length() - 1);
+        json.append(",\"mirror\":{\"route\":\"products-read\",\"primary\":\"django\",\"shadow\":\"fastapi\","
+                + "\"mirrored\":1204,\"matched\":1196,\"mismatched\":3,\"noise\":5,\"dropped\":0,\"errors\":0,"
+                + "\"match_rate\":0.9934,\"latency_ratio_p50\":0.44,\"latency_ratio_p90\":0.61}}");
         json.append(',');
         route(json, "search", "prefix /api/search methods [GET]",
                 new Load(12.5 + wave, 0.0, 42 + 5 * wave, 88, 140),
