@@ -353,6 +353,16 @@ class DashboardBrowserTest {
         assertThat(cell("stock-feed", "fastapi", "error_rate")).hasText("—");
         assertThat(cell("stock-feed", "fastapi", "p99_ms")).hasText("—");
 
+        // The window and chart percentile selectors.
+        assertThat(cell("admin", "django", "requests")).hasAttribute("data-value", "21");
+        page.locator("#window").selectOption("10m");
+        assertThat(cell("admin", "django", "requests")).hasAttribute("data-value", "210");
+        assertThat(cell("admin", "django", "requests")).hasText("210 req");
+        page.locator("#percentile").selectOption("p50_ms");
+        assertThat(row("admin").locator(".chart-label").nth(1)).containsText("p50 ms");
+        page.locator("#window").selectOption("1m");
+        page.locator("#percentile").selectOption("p99_ms");
+
         waitForUpdates(4);
         screenshot("dashboard-fake.png");
         assertThat(pageErrors).isEmpty();
