@@ -51,7 +51,17 @@ def build_paths(service: dict) -> tuple[Path, Path]:
 
 
 def test_the_stack_has_the_expected_services(services):
-    assert set(services) == {"postgres", "prepare", "django", "fastapi", "tandem"}
+    assert set(services) == {"postgres", "prepare", "django", "fastapi", "tandem", "prometheus", "grafana"}
+
+
+def test_prometheus_and_grafana_get_the_files_this_repository_ships(services):
+    mounts = [volume.split(":")[0] for name in ("prometheus", "grafana") for volume in services[name]["volumes"]]
+    for mount in mounts:
+        if mount.startswith("."):
+            assert (COMPOSE_DIR / mount).exists(), mount
+    # Prometheus authenticates to the admin listener with the gateway's own token.
+    assert "tandem_admin_token" in services["prometheus"]["secrets"]
+    assert "TANDEM_ADMIN_TOKEN" in services["tandem"]["environment"]
 
 
 @pytest.mark.parametrize("name", ["prepare", "django", "fastapi", "tandem"])
