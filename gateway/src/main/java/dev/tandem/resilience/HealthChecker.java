@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +31,11 @@ public final class HealthChecker implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    /** Its own threads: the scheduler thread waits on it, so the two must not share one. */
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    /**
+     * Made on first use (most gateways configure no health check, and the client costs start-up time); its own
+     * threads, since the scheduler thread waits on it.
+     */
+    private volatile @Nullable HttpClient client;
     private final Map<String, Check> checks = new ConcurrentHashMap<>();
 
     public HealthChecker(Guards guards) {
@@ -61,6 +63,19 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
+    private HttpClient client() {
+        HttpClient current = client;
+        if (current == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                }
+                current = client;
+            }
+        }
+        return current;
+    }
+
     private final class Check {
         final BackendConfig backend;
         final HealthCheckConfig config;
@@ -79,7 +94,7 @@ public final class HealthChecker implements AutoCloseable {
         void run() {
             boolean ok;
             try {
-                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(uri).timeout(config.timeout())
+                HttpResponse<Void> response = client().send(HttpRequest.newBuilder(uri).timeout(config.timeout())
                         .GET().build(), HttpResponse.BodyHandlers.discarding());
                 ok = response.statusCode() / 100 == 2;
             } catch (InterruptedException e) {

@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
 public final class TrafficControl implements AdminChanges, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrafficControl.class);
     private static final Logger audit = LoggerFactory.getLogger("tandem.audit");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: most starts read no state file, and Jackson's set-up costs start-up time. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private static final Pattern WEIGHTS_PATH = Pattern.compile("/api/routes/([^/]+)/weights");
     private static final int AUDIT_SIZE = 200;
 
@@ -195,7 +198,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
     static Map<String, Integer> parseWeights(String body, GatewayConfig config) {
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             throw new IllegalArgumentException("body: not JSON (expected: {\"weights\":{\"django\":90,\"fastapi\":10}})");
         }
@@ -232,7 +235,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
         if (stateFile == null || !Files.exists(stateFile)) {
             return;
         }
-        JsonNode root = JSON.readTree(stateFile.toFile());
+        JsonNode root = Json.MAPPER.readTree(stateFile.toFile());
         JsonNode routes = root == null ? null : root.get("routes");
         if (routes == null || !routes.isObject()) {
             throw new IOException(stateFile + ": no \"routes\" object (expected: a Tandem state file)");
@@ -252,7 +255,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
         if (stateFile == null) {
             return;
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", 1);
         ObjectNode routes = root.putObject("routes");
         overrides.forEach((route, override) -> {
@@ -266,7 +269,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, ".tandem-state", ".tmp");
         try {
-            Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            Files.write(temp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
             try {
                 Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -289,7 +292,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
 
     private void record(String route, String action, Map<String, Integer> before, Map<String, Integer> after,
             String who) {
-        ObjectNode entry = JSON.createObjectNode();
+        ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("time", Instant.now().toString());
         entry.put("who", who);
         entry.put("route", route);
@@ -309,7 +312,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
 
     @Override
     public String auditJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode changes = root.putArray("changes");
         synchronized (auditLog) {
             auditLog.forEach(changes::add);
@@ -339,7 +342,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
 
     private static String routeJson(String route, Map<String, Integer> previous, Map<String, Integer> weights,
             boolean overridden) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("route", route);
         weights.forEach(root.putObject("weights")::put);
         previous.forEach(root.putObject("previous")::put);
@@ -348,7 +351,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
     }
 
     private static Result error(int status, String message) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("status", status);
         root.put("message", message);
         return new Result(status, root.toString());
