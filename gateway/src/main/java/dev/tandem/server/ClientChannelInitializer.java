@@ -7,10 +7,11 @@ import dev.tandem.metrics.ExchangeMetricsHandler;
 import dev.tandem.proxy.AccessLogHandler;
 import dev.tandem.proxy.ClientExchangeHandler;
 import dev.tandem.proxy.ProxyContext;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
+
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Builds the client pipeline in the order {@link HandlerNames} documents, one small step at a time.
  * Listener settings are read once: changing them needs a restart, as the socket does.
  */
-final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
+final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     /** Decoded body chunks are at most this big: a chunk per read keeps memory per connection flat. */
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
 
@@ -40,7 +41,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         if (!admit(ch)) {
             return;
         }
@@ -51,7 +52,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     /** Enforces max-connections at accept; over the limit the connection is closed before any byte is read. */
-    private boolean admit(SocketChannel ch) {
+    private boolean admit(Channel ch) {
         if (connections.incrementAndGet() > listener.maxConnections()) {
             connections.decrementAndGet();
             ch.close();
