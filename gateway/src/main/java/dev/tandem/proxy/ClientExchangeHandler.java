@@ -38,6 +38,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * cycle that ends without a message (a partial chunk, say), so the request is renewed on read complete.
      */
     private boolean clientReadRequested;
+    private @Nullable ScheduledFuture<?> responseTimer;
+    private long responseTimerAt;
 
     public ClientExchangeHandler(ProxyContext proxy) {
         this.proxy = proxy;
@@ -699,7 +702,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             PooledConnection stale = ex.connection;
             ex.connection = null;
             stale.release(false);
-            cancelTimeout(ex);
             acquire(ex);
             return;
         }
@@ -749,36 +751,45 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     // ---------------------------------------------------------------------------------------------------------------
     // Timeouts
 
+    /**
+     * The response timeout. One timer per connection, not per exchange: it is armed when an exchange needs it and
+     * is not already due soon enough, and when it fires it checks the exchange in flight and re-arms for the rest.
+     * A keep-alive connection thus schedules nothing per request.
+     */
     private void armTimeout(Exchange ex) {
         long timeoutNanos = ex.backend.responseTimeout().toNanos();
-        ex.timeout = context().executor().schedule(() -> onTimeoutCheck(ex), timeoutNanos, TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + timeoutNanos;
+        if (responseTimer != null && responseTimerAt <= deadline) {
+            return;
+        }
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+        }
+        scheduleResponseTimer(timeoutNanos);
     }
 
-    /** One timer per exchange: re-armed for the remainder while the backend keeps sending. */
-    private void onTimeoutCheck(Exchange ex) {
-        if (exchange != ex || ex.responseComplete) {
-            return;
+    private void scheduleResponseTimer(long delayNanos) {
+        responseTimerAt = System.nanoTime() + delayNanos;
+        responseTimer = context().executor().schedule(this::onResponseTimer, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void onResponseTimer() {
+        responseTimer = null;
+        Exchange ex = exchange;
+        if (ex == null || ex.connection == null || ex.responseComplete || !context().channel().isActive()) {
+            return; // nothing waits on a backend; the next exchange arms it again
         }
         long timeoutNanos = ex.backend.responseTimeout().toNanos();
         long idleNanos = System.nanoTime() - ex.lastUpstreamActivityNanos;
         if (ex.upstreamReadPaused || idleNanos < timeoutNanos) {
             // Waiting on the client is not the backend's fault.
-            long delay = ex.upstreamReadPaused ? timeoutNanos : timeoutNanos - idleNanos;
-            ex.timeout = context().executor().schedule(() -> onTimeoutCheck(ex), delay, TimeUnit.NANOSECONDS);
+            scheduleResponseTimer(ex.upstreamReadPaused ? timeoutNanos : timeoutNanos - idleNanos);
             return;
         }
-        ex.timeout = null;
         failExchange(ex, HttpResponseStatus.GATEWAY_TIMEOUT,
                 "backend '" + ex.backend.name() + "' did not answer within "
                         + ex.backend.responseTimeout().toMillis() + " ms",
                 ex.responseStarted ? Outcome.ABORTED : Outcome.TIMEOUT);
-    }
-
-    private static void cancelTimeout(Exchange ex) {
-        if (ex.timeout != null) {
-            ex.timeout.cancel(false);
-            ex.timeout = null;
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -862,7 +873,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex.mirror != null) {
             ex.mirror.abandon(); // a no-op once the primary completed; otherwise the shadow is not compared
         }
-        cancelTimeout(ex);
         if (ex.deadline != null) {
             ex.deadline.cancel(false);
         }
@@ -946,7 +956,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         // The encoder turns the head into bytes during write(), so the codec can go right after.
         ctx.writeAndFlush(response, ctx.voidPromise());
         exchange = null;
-        cancelTimeout(ex);
         if (ex.deadline != null) {
             ex.deadline.cancel(false); // a deadline covers the handshake, not the life of the WebSocket
         }

@@ -73,7 +73,6 @@ final class Exchange {
     @Nullable PairMetrics metrics;
     long requestSentNanos;
     long lastUpstreamActivityNanos;
-    @Nullable ScheduledFuture<?> timeout;
 
     int status;
     @Nullable Outcome outcome;

@@ -14,31 +14,39 @@ import org.jspecify.annotations.Nullable;
  * may stay idle for the idle timeout; once the first byte of a request arrives, its whole head must arrive within
  * the request-header timeout (against slowloris). During an exchange, the upstream response timeout applies instead.
  * Sits before the HTTP codec so it sees raw bytes.
+ *
+ * <p>State changes only note the time: one timer per connection checks the deadline every half of the shorter
+ * timeout, so a keep-alive connection costs no timer operation per request, and a deadline is enforced at most
+ * half a timeout late.
  */
 final class ClientTimeoutHandler extends ChannelDuplexHandler {
     private enum State { AWAITING_REQUEST, READING_HEAD, IN_EXCHANGE }
 
     private final long idleTimeoutNanos;
     private final long headerTimeoutNanos;
+    private final long checkPeriodNanos;
     private State state = State.AWAITING_REQUEST;
+    private long stateSinceNanos;
     private @Nullable ScheduledFuture<?> timer;
 
     ClientTimeoutHandler(long idleTimeoutNanos, long headerTimeoutNanos) {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.headerTimeoutNanos = headerTimeoutNanos;
+        this.checkPeriodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(idleTimeoutNanos, headerTimeoutNanos) / 2);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        arm(ctx, idleTimeoutNanos);
+        stateSinceNanos = System.nanoTime();
+        schedule(ctx);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.AWAITING_REQUEST && msg instanceof ByteBuf buf && buf.isReadable()) {
-            state = State.READING_HEAD;
-            arm(ctx, headerTimeoutNanos);
+            enter(State.READING_HEAD);
         }
         ctx.fireChannelRead(msg);
     }
@@ -46,34 +54,50 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ExchangeStarted.INSTANCE) {
-            state = State.IN_EXCHANGE;
-            cancel();
+            enter(State.IN_EXCHANGE);
         } else if (evt instanceof ExchangeCompleted) {
-            state = State.AWAITING_REQUEST;
-            if (ctx.channel().isActive()) {
-                arm(ctx, idleTimeoutNanos);
-            }
+            enter(State.AWAITING_REQUEST);
         }
         ctx.fireUserEventTriggered(evt);
     }
 
+    private void enter(State next) {
+        state = next;
+        stateSinceNanos = System.nanoTime();
+    }
+
+    private void schedule(ChannelHandlerContext ctx) {
+        timer = ctx.executor().schedule(() -> check(ctx), checkPeriodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long waited = System.nanoTime() - stateSinceNanos;
+        boolean expired = switch (state) {
+            case AWAITING_REQUEST -> waited >= idleTimeoutNanos;
+            case READING_HEAD -> waited >= headerTimeoutNanos;
+            case IN_EXCHANGE -> false;
+        };
+        if (expired) {
+            ctx.close();
+        } else {
+            schedule(ctx);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         ctx.fireChannelInactive();
     }
 
-    private void arm(ChannelHandlerContext ctx, long delayNanos) {
-        cancel();
-        State armedFor = state;
-        timer = ctx.executor().schedule(() -> {
-            if (state == armedFor && state != State.IN_EXCHANGE) {
-                ctx.close();
-            }
-        }, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void cancel() {
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
