@@ -2,6 +2,8 @@
 
 DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_DIR="$(dirname "$DEPLOY_DIR")"
+# shop_contract/ (the product API's request contract, shared by both apps) is imported from deploy/.
+export PYTHONPATH="$DEPLOY_DIR${PYTHONPATH:+:$PYTHONPATH}"
 
 log() {
   if [[ -t 2 ]]; then

@@ -12,7 +12,7 @@ from shop_core.http import invalid, json_response, not_found
 
 from .forms import MAX_ORDER_LINES, OrderForm, OrderLineForm, StockForm
 from .models import Customer, Order, Product
-from .params import InvalidParameters, parse_id, parse_product_list_params
+from shop_contract.params import InvalidParameters, parse_id, parse_product_list_params
 from .serializers import order_json, product_json
 from .services import InsufficientStock, UnknownProducts, change_stock, place_order
 

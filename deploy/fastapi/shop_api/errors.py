@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from .params import InvalidParameters
+from shop_contract.params import InvalidParameters
 
 BACKEND_HEADERS = {"X-Backend": "fastapi"}
 

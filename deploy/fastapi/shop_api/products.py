@@ -9,7 +9,7 @@ from . import queries
 from .deps import Connection
 from .errors import not_found
 from .models import Category, Product
-from .params import PAGE_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, parse_id, parse_product_list_params
+from shop_contract.params import PAGE_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, parse_id, parse_product_list_params
 from .schemas import ErrorOut, ProductOut, ProductPage, ValidationErrorOut
 
 router = APIRouter(tags=["products (dual-served)"])

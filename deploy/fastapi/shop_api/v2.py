@@ -12,7 +12,7 @@ from . import queries
 from .deps import Connection, Engine
 from .errors import not_found
 from .models import Category, Order, Product
-from .params import parse_id
+from shop_contract.params import parse_id
 from .schemas import (
     CategoryStats,
     ErrorOut,

@@ -1,5 +1,5 @@
-"""Request parameters of the dual-served product endpoints. deploy/django/shop/params.py applies the
-same rules with the same messages; deploy/tests/test_contract.py holds the two apps to that."""
+"""Request parameters of the dual-served product endpoints, for both apps: the same rules and the same messages;
+deploy/tests/test_contract.py holds the two apps to that."""
 
 import re
 from collections.abc import Mapping
