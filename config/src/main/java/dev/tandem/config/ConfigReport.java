@@ -189,8 +189,11 @@ public final class ConfigReport {
         return BigDecimal.valueOf(percent).stripTrailingZeros().toPlainString() + "%";
     }
 
-    /** One route's predicate: {@code prefix /api  methods GET,POST  header X-Api-Key}. */
-    static String match(MatchConfig match) {
+    /**
+     * One route's predicate, as the report, the admin API and the dashboard show it:
+     * {@code prefix /api  methods GET,POST  header X-Api-Key}.
+     */
+    public static String match(MatchConfig match) {
         StringBuilder text = new StringBuilder();
         if (match.path() != null) {
             text.append("path ").append(match.path());

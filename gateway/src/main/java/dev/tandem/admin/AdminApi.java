@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.config.BackendConfig;
 import dev.tandem.config.ConfigReport;
 import dev.tandem.config.GatewayConfig;
-import dev.tandem.config.MatchConfig;
 import dev.tandem.config.RouteConfig;
 import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.metrics.LatencyWindows;
@@ -228,7 +227,7 @@ final class AdminApi {
 
     private static void writeRouteHead(JsonGenerator out, RouteConfig route) throws IOException {
         out.writeStringField("route", route.name());
-        out.writeStringField("match", describe(route.match()));
+        out.writeStringField("match", ConfigReport.match(route.match()));
         out.writeObjectFieldStart("weights");
         for (Map.Entry<String, Integer> weight : route.weights().entrySet()) {
             out.writeNumberField(weight.getKey(), weight.getValue());
@@ -267,24 +266,6 @@ final class AdminApi {
         } else {
             out.writeNumberField(field, value);
         }
-    }
-
-    static String describe(MatchConfig match) {
-        StringBuilder text = new StringBuilder();
-        if (match.path() != null) {
-            text.append("path ").append(match.path());
-        } else if (match.prefix() != null) {
-            text.append("prefix ").append(match.prefix());
-        } else if (match.regex() != null) {
-            text.append("regex ").append(match.regex().pattern());
-        }
-        if (!match.methods().isEmpty()) {
-            text.append(" methods ").append(new java.util.TreeSet<>(match.methods()));
-        }
-        for (MatchConfig.HeaderMatch header : match.headers()) {
-            text.append(" header ").append(header.name()).append(header.value() == null ? "" : "=" + header.value());
-        }
-        return text.toString();
     }
 
     /**

@@ -41,7 +41,7 @@ final class FakeStats {
         StringBuilder json = new StringBuilder(4096);
         json.append("{\"time\":\"").append(start.plusSeconds(t)).append("\",\"uptime_seconds\":")
                 .append(num(3600.0 + t)).append(",\"metrics_enabled\":true,\"routes\":[");
-        route(json, "products-read", "prefix /api/products methods [GET, HEAD]",
+        route(json, "products-read", "prefix /api/products  methods GET,HEAD",
                 new Load(38 + 4 * wave, 0.0, 7.4 + wave, 19.0, 31.0),
                 new Load(41 - 4 * wave, 0.0005, 7.4 * SPLIT_RATIO + 0.42 * wave, 6.8, 11.9), SPLIT_RATIO);
         // Mirrored: Django answers, FastAPI gets a copy of the same reads; 3 of them differed.
@@ -50,11 +50,11 @@ final class FakeStats {
                 + "\"mirrored\":1204,\"matched\":1196,\"mismatched\":3,\"noise\":5,\"dropped\":0,\"errors\":0,"
                 + "\"match_rate\":0.9934,\"latency_ratio_p50\":0.44,\"latency_ratio_p90\":0.61}}");
         json.append(',');
-        route(json, "search", "prefix /api/search methods [GET]",
+        route(json, "search", "prefix /api/search  methods GET",
                 new Load(12.5 + wave, 0.0, 42 + 5 * wave, 88, 140),
                 new Load(1.4, 0.0, 50.4 + 6 * wave, 97, 171), 1.2);
         json.append(',');
-        route(json, "orders-write", "prefix /api/orders methods [POST]",
+        route(json, "orders-write", "prefix /api/orders  methods POST",
                 new Load(3.2 + 0.5 * wave, 0.031, 61, 180, 412), null, null);
         json.append(',');
         route(json, "stock-feed", "path /ws/stock", null, new Load(0.0, 0.0, null, null, null), null);
