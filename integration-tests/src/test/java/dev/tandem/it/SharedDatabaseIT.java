@@ -51,22 +51,20 @@ class SharedDatabaseIT {
         assertThat(write.status()).as(write.describe()).isEqualTo(200);
         assertThat(write.header("X-Backend")).as(write.describe()).contains("django");
 
-        Http.Response read = Http.get(gateway.url("/api/products/" + id));
+        // The file's split sends product reads to Django; the override header asks FastAPI.
+        Http.Response read = Http.get(gateway.url("/api/products/" + id), Gateway.OVERRIDE_HEADER, "fastapi");
         assertThat(read.status()).as(read.describe()).isEqualTo(200);
         assertThat(read.header("X-Backend")).as(read.describe()).contains("fastapi");
         assertThat(read.json().path("stock").asInt()).as(read.describe()).isEqualTo(stock);
     }
 
-    /**
-     * Every product read through the gateway goes to FastAPI, so Django's read of the result is made on
-     * Django's own address; the write is through the gateway.
-     */
+    /** Django's read of the result is made on Django's own address; the write is through the gateway. */
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aStockChangeThroughFastApiIsReadByDjango() {
         List<Long> ids = Products.ids(gateway);
         long id = ids.get((eventLoops + 2) % ids.size());
-        int before = Products.read(gateway, id).path("stock").asInt();
+        int before = Products.read(gateway, id, "fastapi").path("stock").asInt();
         int delta = ThreadLocalRandom.current().nextInt(1, 50);
 
         Http.Response write = Http.postJson(gateway.url("/api/v2/products/" + id + "/stock"), Map.of("delta", delta));
@@ -84,7 +82,7 @@ class SharedDatabaseIT {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void bothAppsDescribeAProductWithTheSameJson() {
         long id = Products.ids(gateway).get(0);
-        JsonNode fromFastApi = Products.read(gateway, id);
+        JsonNode fromFastApi = Products.read(gateway, id, "fastapi");
         Http.Response fromDjango = Http.get(stack.directUrl(Backend.DJANGO).resolve("/api/products/" + id));
         assertThat(fromDjango.status()).as(fromDjango.describe()).isEqualTo(200);
         assertThat(fromDjango.json()).as("Django's and FastAPI's JSON for product " + id).isEqualTo(fromFastApi);

@@ -34,7 +34,7 @@ class SqliteDefaultIT {
         assertThat(write.status()).as(write.describe()).isEqualTo(200);
         assertThat(write.header("X-Backend")).as(write.describe()).contains("django");
 
-        Http.Response read = Http.get(gateway.url("/api/products/" + id));
+        Http.Response read = Http.get(gateway.url("/api/products/" + id), Gateway.OVERRIDE_HEADER, "fastapi");
         assertThat(read.header("X-Backend")).as(read.describe()).contains("fastapi");
         assertThat(read.json().path("stock").asInt()).as(read.describe()).isEqualTo(stock);
     }

@@ -200,17 +200,10 @@ final class ContainerStack implements HybridStack {
             app.start();
             apps.put(backend, app);
         }
-        String config = null;
         for (int loops : EVENT_LOOPS) {
-            config = GatewayConfigFile.render("0.0.0.0", GATEWAY_PORT, ADMIN_PORT, loops,
-                    URI.create("http://" + ip(20) + ":" + APP_PORT), URI.create("http://" + ip(21) + ":" + APP_PORT));
-            Path configFile = logDir.resolve("gateway-" + loops + "-loop.conf");
-            try {
-                Files.writeString(configFile, config);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            ContainerGateway gateway = new ContainerGateway(loops, configFile);
+            ContainerGateway gateway = new ContainerGateway(loops, logDir.resolve("gateway-" + loops + "-loop.conf"));
+            gateway.writeConfig(GatewayOptions.DEFAULT);
+            gateway.createContainer();
             gateway.container.start();
             gateways.put(loops, gateway);
         }
@@ -336,19 +329,31 @@ final class ContainerStack implements HybridStack {
         private final int eventLoops;
         private final Path accessLog;
         private final Path log;
-        private final GenericContainer<?> container;
+        private final Path config;
+        private GenericContainer<?> container;
 
         ContainerGateway(int eventLoops, Path config) {
             this.eventLoops = eventLoops;
+            this.config = config;
             this.accessLog = logDir.resolve("gateway-" + eventLoops + "-loop.access.log");
             this.log = logDir.resolve("gateway-" + eventLoops + "-loop.log");
+        }
+
+        /** The file this gateway is configured with, written on the host (under the logs) with {@code options}. */
+        void writeConfig(GatewayOptions options) {
+            GatewayConfigFile.write(config, GatewayConfigFile.render("0.0.0.0", GATEWAY_PORT, ADMIN_PORT, eventLoops,
+                    URI.create("http://" + ip(20) + ":" + APP_PORT), URI.create("http://" + ip(21) + ":" + APP_PORT),
+                    options));
+        }
+
+        void createContainer() {
             this.container = new GenericContainer<>(JRE_IMAGE)
                     .withNetwork(network)
                     .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(gatewayIp(eventLoops)))
                     .withCopyFileToContainer(MountableFile.forHostPath(GatewayProcess.jar()), "/opt/tandem/tandem-gateway.jar")
                     .withCopyFileToContainer(MountableFile.forHostPath(config), "/opt/tandem/tandem.conf")
                     // Admin listens on all interfaces inside the container, so the gateway requires a token there.
-                    .withEnv("TANDEM_ADMIN_TOKEN", "integration-tests")
+                    .withEnv("TANDEM_ADMIN_TOKEN", Gateway.ADMIN_TOKEN)
                     .withCommand("java", "-Dio.netty.leakDetection.level=paranoid",
                             "-Dio.netty.leakDetection.targetRecords=32", "-jar", "/opt/tandem/tandem-gateway.jar",
                             "--config", "/opt/tandem/tandem.conf")
@@ -370,6 +375,30 @@ final class ContainerStack implements HybridStack {
         @Override
         public URI baseUrl() {
             return URI.create("http://" + container.getHost() + ":" + container.getMappedPort(GATEWAY_PORT));
+        }
+
+        @Override
+        public URI adminUrl() {
+            return URI.create("http://" + container.getHost() + ":" + container.getMappedPort(ADMIN_PORT));
+        }
+
+        /** Copies the new file next to the old one in the container, renames it over it, then reloads. */
+        @Override
+        public void reconfigure(GatewayOptions options) {
+            writeConfig(options);
+            container.copyFileToContainer(MountableFile.forHostPath(config), "/opt/tandem/tandem.conf.new");
+            try {
+                var moved = container.execInContainer("mv", "-f", "/opt/tandem/tandem.conf.new", "/opt/tandem/tandem.conf");
+                if (moved.getExitCode() != 0) {
+                    throw new IllegalStateException("cannot replace the config of " + name() + ": " + moved.getStderr());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            GatewayAdmin.of(this).reload();
         }
 
         @Override

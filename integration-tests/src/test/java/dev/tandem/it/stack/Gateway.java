@@ -8,6 +8,12 @@ import java.util.List;
 /** One running Tandem gateway in front of the stack's two apps. */
 public interface Gateway {
 
+    /** The admin API's bearer token ({@code admin.token} in the file; {@code TANDEM_ADMIN_TOKEN} for containers). */
+    String ADMIN_TOKEN = "tandem-it-admin-token";
+
+    /** {@code traffic.override-header}: a request carrying it picks the backend of a split route. */
+    String OVERRIDE_HEADER = "X-Tandem-Backend";
+
     /** A short label, e.g. {@code 1-loop}. */
     String name();
 
@@ -29,6 +35,16 @@ public interface Gateway {
     default String publicHost() {
         return baseUrl().getAuthority();
     }
+
+    /** Its admin listener: {@code /api/routes}, {@code /api/mirrors}, weights, reloads. */
+    URI adminUrl();
+
+    /**
+     * Rewrites its config file with {@code options} and reloads it ({@code POST /api/reload}); returns once the
+     * new config is in force, or fails if the gateway rejected it. {@link GatewayOptions#DEFAULT} restores the
+     * config it started with. Runtime weight changes survive a reload.
+     */
+    void reconfigure(GatewayOptions options);
 
     /** Every JSON line of the access log so far (stdout), parsed; other lines are skipped. */
     List<JsonNode> accessLog();

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.it.support.ManagedProcess;
 import dev.tandem.it.support.Ports;
 import dev.tandem.it.support.Readiness;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +21,20 @@ final class GatewayProcess implements Gateway, AutoCloseable {
     private final int port;
     private final int adminPort;
     private final ManagedProcess process;
+    private final Path config;
+    private final URI django;
+    private final URI fastapi;
 
-    private GatewayProcess(String name, int eventLoops, int port, int adminPort, ManagedProcess process) {
+    private GatewayProcess(String name, int eventLoops, int port, int adminPort, ManagedProcess process, Path config,
+            URI django, URI fastapi) {
         this.name = name;
         this.eventLoops = eventLoops;
         this.port = port;
         this.adminPort = adminPort;
         this.process = process;
+        this.config = config;
+        this.django = django;
+        this.fastapi = fastapi;
     }
 
     static Path jar() {
@@ -51,11 +56,8 @@ final class GatewayProcess implements Gateway, AutoCloseable {
         int port = Ports.free();
         int adminPort = Ports.free();
         Path config = logDir.resolve("gateway-" + name + ".conf");
-        try {
-            Files.writeString(config, GatewayConfigFile.render("127.0.0.1", port, adminPort, eventLoops, django, fastapi));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        GatewayConfigFile.write(config, GatewayConfigFile.render("127.0.0.1", port, adminPort, eventLoops, django, fastapi,
+                GatewayOptions.DEFAULT));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ManagedProcess process = ManagedProcess.of("gateway-" + name, List.of(java,
                         "-Dio.netty.leakDetection.level=paranoid",
@@ -64,7 +66,8 @@ final class GatewayProcess implements Gateway, AutoCloseable {
                         "-jar", jar().toString(), "--config", config.toString()))
                 .logs(logDir.resolve("gateway-" + name + ".access.log"), logDir.resolve("gateway-" + name + ".log"))
                 .start();
-        GatewayProcess gateway = new GatewayProcess(name, eventLoops, port, adminPort, process);
+        GatewayProcess gateway = new GatewayProcess(name, eventLoops, port, adminPort, process, config, django,
+                fastapi);
         Readiness.until(process, "listen port " + port + " accepts", Duration.ofSeconds(30), () -> Ports.accepts(port));
         if (Ports.accepts(adminPort)) {
             Readiness.awaitHttpOk(process, URI.create("http://127.0.0.1:" + adminPort + "/healthz"), Duration.ofSeconds(30));
@@ -87,8 +90,16 @@ final class GatewayProcess implements Gateway, AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    URI adminUrl() {
+    @Override
+    public URI adminUrl() {
         return URI.create("http://127.0.0.1:" + adminPort);
+    }
+
+    @Override
+    public void reconfigure(GatewayOptions options) {
+        GatewayConfigFile.write(config, GatewayConfigFile.render("127.0.0.1", port, adminPort, eventLoops, django,
+                fastapi, options));
+        GatewayAdmin.of(this).reload();
     }
 
     @Override
