@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.tandem.it.stack.Backend;
 import dev.tandem.it.stack.Gateway;
 import dev.tandem.it.stack.GatewayAdmin;
 import dev.tandem.it.stack.GatewayOptions;
@@ -30,7 +31,7 @@ import org.junit.jupiter.params.provider.FieldSource;
  * (counted in the database directly) and the gateway shows it never mirrored the POST, while a GET on the same
  * route is mirrored. FastAPI has no order endpoint, so against it a mirrored POST could not show in the database;
  * the second test therefore mirrors the route to a second backend at Django's own address, where a mirrored POST
- * would have placed a second order.
+ * would have placed a second order; a control shows that it does once the mirror is told to take POST.
  */
 @HybridStackTest
 @ParameterizedClass(name = "gateway with {0} event loop(s)")
@@ -70,30 +71,83 @@ class MirrorNeverWritesIT {
         }
     }
 
+    /**
+     * The control: the same order on a route whose mirror is told to take POST ({@code allow-writes = true}) is
+     * written twice, since the reference apps do not roll back shadow requests. So the counts above would have
+     * shown a mirrored write.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theControlAMirrorAllowedToWriteAppliesTheOrderTwice() {
+        CoreMirror shadow = CoreMirror.DJANGO_TWIN;
+        gateway.reconfigure(GatewayOptions.DEFAULT.withCoreMirror(shadow).withCoreMirrorWrites(true));
+        try {
+            assertTheRouteMirrorsSafeRequests(shadow);
+            // An existing customer, so the two copies of the order do not race to create it.
+            String email = "mirror-" + UUID.randomUUID() + "@example.test";
+            Http.Response first = Http.postJson(stack.directUrl(Backend.DJANGO).resolve("/api/orders"), orderBody(email,
+                    Sql.number(stack, "SELECT id FROM shop_product WHERE stock >= 1 ORDER BY id LIMIT 1")));
+            assertThat(first.status()).as(first.describe()).isEqualTo(201);
+            PlacedOrder order = placeOrder(shadow, email);
+            assertThat(counts(shadow).since(order.mirrorsBefore()).mirrored()).as("mirrors begun for the POST\n"
+                    + admin.mirror(ROUTE)).isEqualTo(1);
+            awaitFinished(shadow, order.mirrorsBefore(), 1);
+            assertWritten(order, 2);
+        } finally {
+            gateway.reconfigure(GatewayOptions.DEFAULT);
+        }
+    }
+
     private void assertAnOrderIsWrittenOnce(CoreMirror shadow) {
-        // The route mirrors: a safe request on it is copied to the shadow.
-        MirrorCounts beforeGet = counts(shadow);
+        assertTheRouteMirrorsSafeRequests(shadow);
+        PlacedOrder order = placeOrder(shadow, "mirror-" + UUID.randomUUID() + "@example.test");
+
+        // The gateway decides to mirror before it forwards a request: by the 201, a mirror would be counted.
+        MirrorCounts afterPost = counts(shadow).since(order.mirrorsBefore());
+        assertThat(afterPost.mirrored()).as("mirrors begun for the POST\n" + admin.mirror(ROUTE)).isZero();
+        assertThat(afterPost.dropped()).as("mirrors dropped for the POST\n" + admin.mirror(ROUTE)).isZero();
+
+        // A fence: once a later GET's mirror has finished, so would a shadow POST that went out before it.
+        Http.Response fence = Http.get(gateway.url("/core/whoami"));
+        assertThat(fence.status()).as(fence.describe()).isEqualTo(200);
+        MirrorCounts afterFence = awaitFinished(shadow, order.mirrorsBefore(), 1);
+        assertThat(afterFence.mirrored()).as("only the fence GET was mirrored\n" + admin.mirror(ROUTE)).isEqualTo(1);
+        for (JsonNode sample : admin.mirror(ROUTE).path("mismatch_samples")) {
+            assertThat(sample.path("request").asText()).as(sample.toString()).doesNotStartWith("POST");
+        }
+        assertWritten(order, 1);
+    }
+
+    /** A safe request on the route is copied to {@code shadow}, which answers. */
+    private void assertTheRouteMirrorsSafeRequests(CoreMirror shadow) {
+        MirrorCounts before = counts(shadow);
         Http.Response whoami = Http.get(gateway.url("/core/whoami"));
         assertThat(whoami.status()).as(whoami.describe()).isEqualTo(200);
         assertThat(whoami.header("X-Backend")).as(whoami.describe()).contains("django");
-        awaitFinished(shadow, beforeGet, 1);
+        MirrorCounts delta = awaitFinished(shadow, before, 1);
         JsonNode route = admin.mirror(ROUTE);
         assertThat(route.path("primary").asText()).as(route.toString()).isEqualTo("django");
         assertThat(route.path("shadow").asText()).as(route.toString()).isEqualTo(shadow.backend());
-        assertThat(counts(shadow).since(beforeGet).mirrored()).as("the GET, mirrored\n" + route).isEqualTo(1);
-        assertThat(counts(shadow).since(beforeGet).errors()).as("the GET's shadow got an answer\n" + route).isZero();
+        assertThat(delta.mirrored()).as("the GET, mirrored\n" + route).isEqualTo(1);
+        assertThat(delta.errors()).as("the GET's shadow got an answer\n" + route).isZero();
+    }
 
-        long productId = Sql.number(stack, "SELECT id FROM shop_product WHERE stock >= 1 ORDER BY id LIMIT 1");
-        long stock = Sql.number(stack, "SELECT stock FROM shop_product WHERE id = ?", productId);
-        long orders = Sql.number(stack, "SELECT count(*) FROM shop_order");
-        String email = "mirror-" + UUID.randomUUID() + "@example.test";
-        MirrorCounts beforePost = counts(shadow);
+    /** An order placed through the gateway, and the database and mirror counts just before it. */
+    private record PlacedOrder(long productId, long stockBefore, long ordersBefore, String email,
+            long customerOrdersBefore, MirrorCounts mirrorsBefore) {
+    }
 
+    /** {@code POST /api/orders} through the gateway for one unit of a product with stock to spare. */
+    private PlacedOrder placeOrder(CoreMirror shadow, String email) {
+        long productId = Sql.number(stack, "SELECT id FROM shop_product WHERE stock >= 2 ORDER BY id LIMIT 1");
+        PlacedOrder order = new PlacedOrder(productId,
+                Sql.number(stack, "SELECT stock FROM shop_product WHERE id = ?", productId),
+                Sql.number(stack, "SELECT count(*) FROM shop_order"),
+                email,
+                customerOrders(email),
+                counts(shadow));
         String requestId = Http.requestId();
-        Http.Response created = Http.postJson(gateway.url("/api/orders"), Map.of(
-                        "customer_email", email,
-                        "customer_name", "Mirror test",
-                        "lines", List.of(Map.of("product_id", productId, "quantity", 1))),
+        Http.Response created = Http.postJson(gateway.url("/api/orders"), orderBody(email, productId),
                 "X-Request-Id", requestId);
         assertThat(created.status()).as(created.describe()).isEqualTo(201);
         assertThat(created.header("X-Backend")).as(created.describe()).contains("django");
@@ -101,26 +155,28 @@ class MirrorNeverWritesIT {
         JsonNode line = AccessLog.entry(gateway, requestId);
         assertThat(line.path("route").asText()).as(line.toString()).isEqualTo(ROUTE);
         assertThat(line.path("method").asText()).as(line.toString()).isEqualTo("POST");
+        return order;
+    }
 
-        // The gateway decides to mirror before it forwards a request: by the 201, a mirror would be counted.
-        MirrorCounts afterPost = counts(shadow).since(beforePost);
-        assertThat(afterPost.mirrored()).as("mirrors begun for the POST\n" + admin.mirror(ROUTE)).isZero();
-        assertThat(afterPost.dropped()).as("mirrors dropped for the POST\n" + admin.mirror(ROUTE)).isZero();
+    private long customerOrders(String email) {
+        return Sql.number(stack, "SELECT count(*) FROM shop_order o JOIN shop_customer c ON c.id = o.customer_id"
+                + " WHERE c.email = ?", email);
+    }
 
-        // A fence: once a later GET's mirror has finished, so would a shadow POST that went out before it.
-        Http.Response fence = Http.get(gateway.url("/core/whoami"));
-        assertThat(fence.status()).as(fence.describe()).isEqualTo(200);
-        MirrorCounts afterFence = awaitFinished(shadow, beforePost, 1);
-        assertThat(afterFence.mirrored()).as("only the fence GET was mirrored\n" + admin.mirror(ROUTE)).isEqualTo(1);
-        for (JsonNode sample : admin.mirror(ROUTE).path("mismatch_samples")) {
-            assertThat(sample.path("request").asText()).as(sample.toString()).doesNotStartWith("POST");
-        }
+    private static Map<String, Object> orderBody(String email, long productId) {
+        return Map.of("customer_email", email, "customer_name", "Mirror test",
+                "lines", List.of(Map.of("product_id", productId, "quantity", 1)));
+    }
 
-        assertThat(Sql.number(stack, "SELECT count(*) FROM shop_order")).as("orders in the database").isEqualTo(orders + 1);
-        assertThat(Sql.number(stack, "SELECT count(*) FROM shop_order o JOIN shop_customer c ON c.id = o.customer_id"
-                + " WHERE c.email = ?", email)).as("orders of " + email).isEqualTo(1);
-        assertThat(Sql.number(stack, "SELECT stock FROM shop_product WHERE id = ?", productId))
-                .as("stock of product " + productId + " after one unit was ordered").isEqualTo(stock - 1);
+    /** Counted in the database itself, bypassing both apps. */
+    private void assertWritten(PlacedOrder order, int times) {
+        assertThat(Sql.number(stack, "SELECT count(*) FROM shop_order")).as("orders in the database")
+                .isEqualTo(order.ordersBefore() + times);
+        assertThat(customerOrders(order.email())).as("orders of " + order.email())
+                .isEqualTo(order.customerOrdersBefore() + times);
+        assertThat(Sql.number(stack, "SELECT stock FROM shop_product WHERE id = ?", order.productId()))
+                .as("stock of product " + order.productId() + " after " + times + " order(s) of one unit")
+                .isEqualTo(order.stockBefore() - times);
     }
 
     /**

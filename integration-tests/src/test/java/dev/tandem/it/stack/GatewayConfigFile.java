@@ -53,11 +53,12 @@ final class GatewayConfigFile {
                       mirror { to = fastapi, percent = 100, compare { headers = [%s] } }
                     }
                     { name = api-v2,        match { prefix = "/api/v2" }, backend = fastapi }
-                    { name = core,          match { prefix = "/" }, backend = django, mirror { to = %s } }
+                    { name = core,          match { prefix = "/" }, backend = django, mirror { to = %s%s } }
                   ]
                 }
                 """.formatted(listenHost, listenPort, eventLoops, listenHost, adminPort, Gateway.ADMIN_TOKEN,
-                Gateway.OVERRIDE_HEADER, django, fastapi, twin, compareHeaders, options.coreMirror().backend());
+                Gateway.OVERRIDE_HEADER, django, fastapi, twin, compareHeaders, options.coreMirror().backend(),
+                options.coreMirrorsWrites() ? ", methods = [GET, HEAD, POST], allow-writes = true" : "");
     }
 
     /**

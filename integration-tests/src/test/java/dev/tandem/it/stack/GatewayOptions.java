@@ -8,22 +8,28 @@ import java.util.List;
  *
  * @param productCompareHeaders the response headers the {@code products-read} mirror compares (lower-case)
  * @param coreMirror            where the {@code core} route (the one that takes {@code POST /api/orders}) mirrors to
+ * @param coreMirrorsWrites     whether that mirror also takes POST ({@code allow-writes = true}); the reference apps
+ *                              do not roll back shadow requests, so this applies every mirrored write twice
  */
-public record GatewayOptions(List<String> productCompareHeaders, CoreMirror coreMirror) {
+public record GatewayOptions(List<String> productCompareHeaders, CoreMirror coreMirror, boolean coreMirrorsWrites) {
 
     /** The config every gateway starts with. */
-    public static final GatewayOptions DEFAULT = new GatewayOptions(List.of("content-type"), CoreMirror.FASTAPI);
+    public static final GatewayOptions DEFAULT = new GatewayOptions(List.of("content-type"), CoreMirror.FASTAPI, false);
 
     public GatewayOptions {
         productCompareHeaders = List.copyOf(productCompareHeaders);
     }
 
     public GatewayOptions withProductCompareHeaders(String... headers) {
-        return new GatewayOptions(List.of(headers), coreMirror);
+        return new GatewayOptions(List.of(headers), coreMirror, coreMirrorsWrites);
     }
 
     public GatewayOptions withCoreMirror(CoreMirror mirror) {
-        return new GatewayOptions(productCompareHeaders, mirror);
+        return new GatewayOptions(productCompareHeaders, mirror, coreMirrorsWrites);
+    }
+
+    public GatewayOptions withCoreMirrorWrites(boolean writes) {
+        return new GatewayOptions(productCompareHeaders, coreMirror, writes);
     }
 
     /** The shadow backend of the {@code core} route's mirror (default methods: GET and HEAD only). */
