@@ -2,7 +2,10 @@
 """Parses wrk output into samples and renders bench/results/RESULTS.md.
 
   report.py sample --raw FILE --workload W --round R --target T [counters...]   prints one TSV line
-  report.py render --work DIR --out FILE                                       writes the markdown
+  report.py render --work DIR --out FILE [--notes FILE]                       writes the markdown
+
+render works from bench/.work/run or from a committed bench/results/raw/ (same files), so the analysis in
+bench/results/notes-full.md can be re-rendered into RESULTS.md without re-running.
 
 A sample is one wrk run against one target. Counters come from /proc, read by bench/run right before and
 right after the wrk run: the proxy's CPU ticks (utime+stime of all its processes), its peak RSS (VmHWM,
@@ -128,8 +131,11 @@ def summarise(rows: list[dict], clk_tck: float) -> dict:
     for target, rs in by_target.items():
         cpu = [r["proxy_ticks"] / clk_tck / r["requests"] * 1e6 for r in rs if r["requests"] > 0]
         up_cpu = [r["upstream_ticks"] / clk_tck / r["requests"] * 1e6 for r in rs if r["requests"] > 0]
-        foreign = [max(0.0, r["proxy_core_busy"] - r["proxy_core_softirq"] - r["proxy_ticks"])
-                   / clk_tck / r["seconds"] * 100 for r in rs if r["seconds"] > 0]
+        # The proxy's stime already holds the softirq work done in its context, so everything else that kept
+        # the proxy core busy belongs to other processes (or to softirq work done outside the proxy).
+        foreign = [max(0.0, r["proxy_core_busy"] - r["proxy_ticks"]) / clk_tck / r["seconds"] * 100
+                   for r in rs if r["seconds"] > 0]
+        proxy_busy = [r["proxy_ticks"] / clk_tck / r["seconds"] * 100 for r in rs if r["seconds"] > 0]
         softirq = [r["proxy_core_softirq"] / clk_tck / r["seconds"] * 100 for r in rs if r["seconds"] > 0]
         load_busy = [r["load_core_busy"] / clk_tck / r["seconds"] * 100 for r in rs if r["seconds"] > 0]
         out[target] = {
@@ -145,11 +151,52 @@ def summarise(rows: list[dict], clk_tck: float) -> dict:
             "up_cpu_us": median(up_cpu),
             "foreign_pct": median(foreign),
             "softirq_pct": median(softirq),
+            "proxy_busy_pct": median(proxy_busy),
             "load_busy_pct": median(load_busy),
             "errors": sum(r["socket_errors"] for r in rs),
             "non_2xx": sum(r["non_2xx"] for r in rs),
         }
     return out
+
+
+def headline(summaries: dict, work: Path) -> list[str]:
+    """Tandem against the PRODUCT.md targets, from json-64 (the condition the targets are stated for)."""
+    summ = summaries.get("json-64")
+    if not summ or "nginx" not in summ or "tandem" not in summ:
+        return []
+    ng, td = summ["nginx"], summ["tandem"]
+    L = ["## Tandem against the PRODUCT.md targets (json-64, 64 keep-alive connections)", ""]
+    L.append("| target | Tandem | nginx | Tandem ÷ nginx | PRODUCT.md | met |")
+    L.append("|---|---|---|---|---|---|")
+
+    def row(name: str, tv: str, nv: str, ratio: float, goal: str, ok: bool | None) -> None:
+        mark = "n/a" if ok is None else ("yes" if ok else "**no**")
+        L.append(f"| {name} | {tv} | {nv} | {fmt_ratio(ratio)} | {goal} | {mark} |")
+
+    r = td["rps"] / ng["rps"]
+    row("throughput, median req/s", f"{td['rps']:,.0f}", f"{ng['rps']:,.0f}", r, "≥ 1.0× nginx", r >= 1.0)
+    r = td["rps_max"] / ng["rps_max"]
+    row("throughput, fastest round", f"{td['rps_max']:,.0f}", f"{ng['rps_max']:,.0f}", r, "≥ 1.0× nginx", r >= 1.0)
+    r = td["p99"] / ng["p99"]
+    row("p99 latency", fmt_us(td["p99"]), fmt_us(ng["p99"]), r, "≤ 1.2× nginx", r <= 1.2)
+    r = td["cpu_us"] / ng["cpu_us"]
+    row("CPU per request", f"{td['cpu_us']:.1f} µs", f"{ng['cpu_us']:.1f} µs", r, "≤ 1.0× nginx", r <= 1.0)
+    idle = work / "idle.json"
+    if idle.exists():
+        rows = json.loads(idle.read_text())
+        worst = max((x for x in rows if x["target"] == "tandem"), key=lambda x: x["rss_after_kb"], default=None)
+        ngx = next((x for x in rows if x["target"] == "nginx"), None)
+        if worst:
+            mib = worst["rss_after_kb"] / 1024
+            row(f"RSS, 1,000 open connections ({worst['state'].split(',')[0]})", f"{mib:.0f} MiB",
+                f"{ngx['rss_after_kb'] / 1024:.0f} MiB" if ngx else "—", float("nan"), "< 256 MiB", mib < 256)
+    startup = work / "startup.json"
+    if startup.exists():
+        st = json.loads(startup.read_text())
+        ms = statistics.median(st["accept_ms"])
+        row("start-up to accepting, median", f"{ms:.0f} ms", "—", float("nan"), "< 1 s", ms < 1000)
+    L.append("")
+    return L
 
 
 WORKLOAD_TITLES = {
@@ -161,7 +208,7 @@ WORKLOAD_TITLES = {
 }
 
 
-def render(work: Path, out: Path) -> None:
+def render(work: Path, out: Path, notes: Path | None) -> None:
     env = load_env(work / "meta.env")
     clk_tck = float(env.get("CLK_TCK", "100"))
     rows = load_samples(work / "samples.tsv")
@@ -195,23 +242,29 @@ def render(work: Path, out: Path) -> None:
     if env.get("NOISE_NOTE"):
         L.append(f"> **Noise.** {env['NOISE_NOTE']}")
         L.append("")
-    L.append("How to read: req/s, p50 and p99 are medians over rounds (min–max req/s in brackets); "
-             "\"÷ nginx\" compares with nginx in the same run. CPU/req is the proxy's own CPU time "
-             "(utime+stime of all its processes and threads, from /proc/PID/stat) divided by the requests "
-             "wrk completed. Peak RSS is VmHWM, reset before each measurement, maximum over rounds "
-             "(nginx: master + worker). \"Other CPU\" is busy time on the proxy core spent neither by the "
-             "proxy nor in softirq (loopback packet delivery), as a share of wall time: other processes "
-             "on the machine, such as other engineers' builds. Above a few % the proxy was disturbed. For `direct` there is no proxy: its CPU/req column shows the "
-             "upstream's CPU per request instead.")
+    summaries = {w: summarise([r for r in rows if r["workload"] == w], clk_tck) for w in workloads}
+    L.extend(headline(summaries, work))
+    L.append("How to read: req/s, p50 and p99 are medians over rounds; in brackets, the slowest and fastest "
+             "round. \"÷ nginx\" compares with nginx in the same run. CPU/req is the proxy's own CPU time "
+             "(utime+stime of all its processes and threads, from /proc/PID/stat) divided by the requests wrk "
+             "completed; \"req/s per core\" is its inverse, what the proxy would serve with a whole core to "
+             "itself. It is the figure least moved by other load on the machine. Peak RSS is VmHWM, reset "
+             "before each measurement, the highest round (nginx: master + worker). \"Proxy core\" gives the "
+             "share of wall time the proxy used its core, then the share other processes took from it (in a "
+             "quiet round the proxy is near 100% and others near 0%; when others took much, the round's "
+             "req/s and p99 are disturbed). \"Load core\" is how busy wrk + upstream kept theirs: near 100% "
+             "with the proxy core below 100% means the load generator, not the proxy, set the pace. For "
+             "`direct` there is no proxy: the CPU/req column shows the upstream's CPU per request.")
     L.append("")
     for w in workloads:
-        summ = summarise([r for r in rows if r["workload"] == w], clk_tck)
+        summ = summaries[w]
         ng = summ.get("nginx")
         L.append(f"## {WORKLOAD_TITLES.get(w, w)} (`{w}`)")
         L.append("")
-        L.append("| target | req/s (min–max) | ÷ nginx | p50 | p99 | p99 ÷ nginx | max latency | peak RSS "
-                 "| CPU/req | CPU/req ÷ nginx | other CPU on proxy core | errors |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        L.append("| target | req/s (slowest–fastest round) | ÷ nginx | p50 | p99 | p99 ÷ nginx | CPU/req "
+                 "| CPU/req ÷ nginx | req/s per core | peak RSS | proxy core: proxy / others | load core "
+                 "| errors |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for t in order:
             s = summ.get(t)
             if not s:
@@ -220,22 +273,20 @@ def render(work: Path, out: Path) -> None:
             p99r = s["p99"] / ng["p99"] if ng and ng["p99"] else float("nan")
             if t == "direct":
                 cpu = f"({s['up_cpu_us']:.1f} µs upstream)"
-                cpur = "—"
-                hwm = "—"
-                other = "—"
+                cpur = capacity = hwm = core = "—"
             else:
-                other = f"{s['foreign_pct']:.0f}%"
                 cpu = f"{s['cpu_us']:.1f} µs"
                 cpur = fmt_ratio(s["cpu_us"] / ng["cpu_us"]) if ng and ng["cpu_us"] else "n/a"
+                capacity = f"{1e6 / s['cpu_us']:,.0f}" if s["cpu_us"] else "n/a"
                 hwm = f"{s['hwm_mib']:.1f} MiB"
-            err = ""
+                core = f"{s['proxy_busy_pct']:.0f}% / {s['foreign_pct']:.0f}%"
             if s["errors"] or s["non_2xx"]:
                 err = f"{int(s['errors'])} socket, {int(s['non_2xx'])} non-2xx"
             else:
                 err = "0"
             L.append(f"| {t} | {s['rps']:,.0f} ({s['rps_min']:,.0f}–{s['rps_max']:,.0f}) | {fmt_ratio(ratio)} "
-                     f"| {fmt_us(s['p50'])} | {fmt_us(s['p99'])} | {fmt_ratio(p99r)} | {fmt_us(s['max_lat'])} "
-                     f"| {hwm} | {cpu} | {cpur} | {other} | {err} |")
+                     f"| {fmt_us(s['p50'])} | {fmt_us(s['p99'])} | {fmt_ratio(p99r)} | {cpu} | {cpur} "
+                     f"| {capacity} | {hwm} | {core} | {s['load_busy_pct']:.0f}% | {err} |")
         L.append("")
 
     startup = work / "startup.json"
@@ -268,8 +319,7 @@ def render(work: Path, out: Path) -> None:
                      f"| {r['rss_before_kb'] / 1024:.1f} MiB | {r['rss_after_kb'] / 1024:.1f} MiB "
                      f"| {r['hwm_kb'] / 1024:.1f} MiB |")
         L.append("")
-    notes = work / "notes.md"
-    if notes.exists():
+    if notes is not None and notes.exists():
         L.append(notes.read_text().rstrip())
         L.append("")
     L.append("Raw wrk output and the per-round samples of this run: `bench/results/raw/`.")
@@ -290,10 +340,11 @@ def main() -> int:
     r = sub.add_parser("render")
     r.add_argument("--work", required=True)
     r.add_argument("--out", required=True)
+    r.add_argument("--notes", help="markdown appended after the tables (the analysis of the run)")
     a = p.parse_args()
     if a.cmd == "sample":
         return cmd_sample(a)
-    render(Path(a.work), Path(a.out))
+    render(Path(a.work), Path(a.out), Path(a.notes) if a.notes else None)
     return 0
 
 
