@@ -126,6 +126,7 @@ final class AdminApi {
         out.writeStringField("route", stats.route);
         out.writeStringField("primary", stats.primary);
         out.writeStringField("shadow", stats.shadow);
+        out.writeStringField("since", stats.since.toString());
         out.writeNumberField("mirrored", stats.mirrored());
         out.writeNumberField("matched", stats.matched());
         out.writeNumberField("mismatched", stats.mismatched());

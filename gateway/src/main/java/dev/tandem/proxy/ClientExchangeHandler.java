@@ -9,6 +9,7 @@ import dev.tandem.resilience.UpstreamGuard;
 import dev.tandem.routing.RequestTarget;
 import dev.tandem.routing.Route;
 import dev.tandem.server.HandlerNames;
+import dev.tandem.traffic.Mirror;
 import dev.tandem.upstream.PoolExhaustedException;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
@@ -375,6 +376,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         HopByHopHeaders.strip(headers, ex.websocket);
         ForwardedHeaders.apply(headers, clientAddress(), ex.clientHost);
         headers.set(proxyConfig.requestIdHeader(), ex.requestId);
+        // Only the gateway marks shadow requests; a client must not make a backend roll its request back.
+        headers.remove(Mirror.SHADOW_HEADER);
         if (!ex.websocket) {
             // HTTP/1.1 upstream keeps the connection by default; say nothing so nothing can go wrong.
             headers.remove(HttpHeaderNames.CONNECTION);

@@ -7,12 +7,14 @@ import dev.tandem.config.GatewayConfig;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -33,6 +35,7 @@ import sun.misc.Signal;
 public final class ConfigReloader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
     private static final long DEBOUNCE_MILLIS = 300;
+    private static final String FILE_CHANGE = "file change";
 
     /**
      * The outcome of the last reload.
@@ -55,6 +58,8 @@ public final class ConfigReloader implements AutoCloseable {
     private @Nullable WatchService watcher;
     private @Nullable ScheduledFuture<?> pending;
     private volatile @Nullable Status last;
+    /** The bytes of the file last applied; a file event for the same bytes (our own reload's echo) is skipped. */
+    private byte @Nullable [] applied;
 
     public ConfigReloader(Path file, GatewayServer server) {
         this.file = file.toAbsolutePath();
@@ -63,6 +68,7 @@ public final class ConfigReloader implements AutoCloseable {
 
     /** Watches the file and listens for SIGHUP. */
     public void start() throws IOException {
+        applied = Files.readAllBytes(file);
         try {
             Signal.handle(new Signal("HUP"), signal -> schedule("SIGHUP"));
         } catch (IllegalArgumentException e) {
@@ -85,7 +91,7 @@ public final class ConfigReloader implements AutoCloseable {
                         .anyMatch(event -> file.getFileName().equals(event.context()));
                 key.reset();
                 if (ours) {
-                    schedule("file change");
+                    schedule(FILE_CHANGE);
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -112,9 +118,15 @@ public final class ConfigReloader implements AutoCloseable {
     private Status reload(String trigger) {
         Status status;
         try {
+            byte[] bytes = Files.readAllBytes(file);
+            Status previous = last;
+            if (trigger.equals(FILE_CHANGE) && previous != null && Arrays.equals(bytes, applied)) {
+                return previous; // already in force: an editor's extra write, or the echo of an API reload
+            }
             GatewayConfig next = ConfigLoader.load(file);
             List<String> restart = restartOnly(server.config(), next);
             server.apply(next).get(30, TimeUnit.SECONDS);
+            applied = bytes;
             status = new Status(Instant.now(), trigger, true, restart);
             log.info("reloaded {} ({}): {} routes, {} backends{}", file, trigger, next.routes().size(),
                     next.backends().size(), restart.isEmpty() ? "" : "; needs a restart to apply: " + restart);

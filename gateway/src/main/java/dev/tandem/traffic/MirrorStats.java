@@ -35,6 +35,8 @@ public final class MirrorStats {
     public final String route;
     public final String primary;
     public final String shadow;
+    /** Counts start here; a new primary/shadow pairing for the route (a weight change, a reload) starts afresh. */
+    public final Instant since = Instant.now();
 
     MirrorStats(String route, String primary, String shadow) {
         this.route = route;

@@ -123,7 +123,8 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
         }
         Map<String, Integer> weights;
         try {
-            weights = parseWeights(body, proxy.snapshot().config());
+            weights = inDeclaredOrder(parseWeights(body, proxy.snapshot().config()), route, routeOf(fileConfig,
+                    routeName));
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
         }
@@ -193,6 +194,29 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
             routes.set(index, routes.get(index).withWeights(entry.getValue().weights()));
         }
         return config.withRoutes(routes);
+    }
+
+    /**
+     * The weights in the route's declared order, whatever the order of the request body: a sticky client's place
+     * on the split line depends on that order, so a change that only reorders keys must move nobody. Backends the
+     * route did not have yet go last, in body order; backends it had and the body leaves out get weight 0.
+     */
+    static Map<String, Integer> inDeclaredOrder(Map<String, Integer> weights, RouteConfig current,
+            @Nullable RouteConfig declared) {
+        Map<String, Integer> ordered = new LinkedHashMap<>();
+        RouteConfig reference = declared != null ? declared : current;
+        for (String backend : reference.weights().keySet()) {
+            ordered.put(backend, weights.getOrDefault(backend, 0));
+        }
+        for (String backend : current.weights().keySet()) {
+            ordered.putIfAbsent(backend, weights.getOrDefault(backend, 0));
+        }
+        weights.forEach(ordered::putIfAbsent);
+        return ordered;
+    }
+
+    private static @Nullable RouteConfig routeOf(GatewayConfig config, String name) {
+        return route(config, name);
     }
 
     static Map<String, Integer> parseWeights(String body, GatewayConfig config) {

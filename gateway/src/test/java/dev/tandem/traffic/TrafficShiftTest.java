@@ -124,6 +124,24 @@ class TrafficShiftTest {
     }
 
     @Test
+    void aChangeThatOnlyReordersTheWeightsMovesNoClient() throws Exception {
+        try (TestGateway gateway = TestGateway.start(config(50, 50, ""))) {
+            java.util.Map<String, String> before = new java.util.HashMap<>();
+            for (int i = 0; i < 60; i++) {
+                before.put("c" + i, backendFor(gateway, "c" + i));
+            }
+
+            HttpResponse<String> changed = admin(gateway, "PUT", "/api/routes/products/weights",
+                    "{\"weights\":{\"fastapi\":50,\"django\":50}}", "t0ken");
+
+            assertThat(changed.body()).contains("\"weights\":{\"django\":50,\"fastapi\":50}");
+            for (int i = 0; i < 60; i++) {
+                assertThat(backendFor(gateway, "c" + i)).isEqualTo(before.get("c" + i));
+            }
+        }
+    }
+
+    @Test
     void badWeightChangesAreRefusedWholeWithAClearMessage() throws Exception {
         try (TestGateway gateway = TestGateway.start(config(90, 10, ""))) {
             assertThat(admin(gateway, "PUT", "/api/routes/products/weights",
