@@ -30,7 +30,9 @@ class TrustedProxyMiddleware:
     trusted proxy: everything left of it was written by the client and may be forged. From any other
     peer the forwarding headers are deleted, so SECURE_PROXY_SSL_HEADER and USE_X_FORWARDED_HOST
     cannot be steered by a client that reaches Django directly. The direct peer stays in
-    META["TANDEM_PEER_ADDR"].
+    META["TANDEM_PEER_ADDR"], and the decision in META["TANDEM_PEER_TRUSTED"] (True or False), for later
+    middleware that must believe only the gateway (shop_core.shadow). Neither key can come from a client:
+    request headers reach META as HTTP_* keys.
     """
 
     def __init__(self, get_response):
@@ -41,7 +43,8 @@ class TrustedProxyMiddleware:
         meta = request.META
         peer = meta.get("REMOTE_ADDR", "")
         meta["TANDEM_PEER_ADDR"] = peer
-        if self._is_trusted(peer):
+        trusted = meta["TANDEM_PEER_TRUSTED"] = self._is_trusted(peer)
+        if trusted:
             client = self._client_address(meta.get("HTTP_X_FORWARDED_FOR", ""))
             if client:
                 meta["REMOTE_ADDR"] = client

@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "shop_core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the proxy check (it believes X-Tandem-Shadow only from a trusted proxy) and static files (no
+    # database), before sessions and auth, so that their writes are rolled back with the view's.
+    "shop_core.shadow.ShadowRollbackMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
