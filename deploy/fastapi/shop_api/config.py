@@ -1,3 +1,4 @@
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -7,6 +8,14 @@ from sqlalchemy.engine import URL, make_url
 DEPLOY_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{DEPLOY_DIR / 'local' / 'data' / 'tandem.sqlite3'}"
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_trusted_proxies(value: str) -> tuple[Network, ...]:
+    """TANDEM_TRUSTED_PROXIES as Django reads it: comma-separated addresses or CIDR networks."""
+    items = [item.strip() for item in value.split(",") if item.strip()] or ["127.0.0.1"]
+    return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -14,6 +23,9 @@ class Settings:
     pool_size: int
     max_overflow: int
     stock_poll_interval: float
+    # The same list uvicorn gets as --forwarded-allow-ips (deploy/bin/serve-fastapi); shop_api.shadow
+    # believes X-Tandem-Shadow only from these peers.
+    trusted_proxies: tuple[Network, ...] = parse_trusted_proxies("")
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -22,6 +34,7 @@ class Settings:
             pool_size=int(os.environ.get("DB_POOL_SIZE", "10")),
             max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "10")),
             stock_poll_interval=float(os.environ.get("STOCK_POLL_INTERVAL", "1.0")),
+            trusted_proxies=parse_trusted_proxies(os.environ.get("TANDEM_TRUSTED_PROXIES", "")),
         )
 
     @property

@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException
 
 from shop_contract.params import InvalidParameters
 
+from .shadow import ROLLED_BACK_HEADER, rolled_back
+
 BACKEND_HEADERS = {"X-Backend": "fastapi"}
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ async def _http_exception(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:
-    # Starlette answers this from outside every middleware, so the backend header is set here.
+    # Starlette answers this from outside every middleware, so the backend header (and, for a shadow whose
+    # transaction was rolled back, the shadow's) is set here.
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse({"detail": "Internal server error."}, status_code=500, headers=BACKEND_HEADERS)
+    headers = {**BACKEND_HEADERS, ROLLED_BACK_HEADER: "1"} if rolled_back(request) else BACKEND_HEADERS
+    return JSONResponse({"detail": "Internal server error."}, status_code=500, headers=headers)

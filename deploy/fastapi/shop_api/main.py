@@ -11,6 +11,7 @@ from .config import Settings
 from .db import create_engine
 from .errors import install_error_handlers
 from .middleware import BackendHeaderMiddleware
+from .shadow import ShadowMiddleware
 from .stockfeed import StockFeed
 
 
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BackendHeaderMiddleware)
+    # Believes X-Tandem-Shadow only from TANDEM_TRUSTED_PROXIES; write endpoints roll back for it (shadow.py).
+    app.add_middleware(ShadowMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
     app.include_router(diagnostics.router)
     app.include_router(products.router)

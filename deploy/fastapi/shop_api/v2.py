@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, or_, select, update
 
 from . import queries
-from .deps import Connection, Engine
+from .deps import Connection
 from .errors import not_found
 from .models import Category, Order, Product
 from shop_contract.params import parse_id
+from .shadow import WriteConnection
 from .schemas import (
     CategoryStats,
     ErrorOut,
@@ -80,31 +81,31 @@ async def stats(connection: Connection) -> Stats:
     tags=["products"],
     summary="Add a delta to a product's stock",
 )
-async def change_stock(product_id: str, body: StockDelta, engine: Engine) -> ProductOut | JSONResponse:
+async def change_stock(product_id: str, body: StockDelta, connection: WriteConnection) -> ProductOut | JSONResponse:
     """One UPDATE ... SET stock = stock + delta guarded by `stock + delta >= 0`: atomic on both databases
-    without reading first, so it races safely with Django's orders."""
+    without reading first, so it races safely with Django's orders. The transaction is WriteConnection's:
+    committed before the response is sent, or rolled back for a trusted shadow request."""
     pk = parse_id(product_id)
     if pk is None:
         return not_found()
-    async with engine.begin() as connection:
-        new_stock = await connection.scalar(
-            update(Product)
-            .where(Product.id == pk, Product.stock + body.delta >= 0)
-            .values(stock=Product.stock + body.delta, updated_at=datetime.now(timezone.utc))
-            .returning(Product.stock)
+    new_stock = await connection.scalar(
+        update(Product)
+        .where(Product.id == pk, Product.stock + body.delta >= 0)
+        .values(stock=Product.stock + body.delta, updated_at=datetime.now(timezone.utc))
+        .returning(Product.stock)
+    )
+    if new_stock is None:
+        available = await connection.scalar(select(Product.stock).where(Product.id == pk))
+        if available is None:
+            return not_found()
+        return JSONResponse(
+            {
+                "detail": "Insufficient stock.",
+                "shortages": [{"product_id": pk, "requested": -body.delta, "available": available}],
+            },
+            status_code=409,
         )
-        if new_stock is None:
-            available = await connection.scalar(select(Product.stock).where(Product.id == pk))
-            if available is None:
-                return not_found()
-            return JSONResponse(
-                {
-                    "detail": "Insufficient stock.",
-                    "shortages": [{"product_id": pk, "requested": -body.delta, "available": available}],
-                },
-                status_code=409,
-            )
-        row = (await connection.execute(queries.products().where(Product.id == pk))).one()
+    row = (await connection.execute(queries.products().where(Product.id == pk))).one()
     return queries.product_out(row)
 
 

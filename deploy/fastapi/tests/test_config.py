@@ -27,3 +27,10 @@ def test_unsupported_urls_are_rejected(url):
 def test_defaults_to_the_local_run_database(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert Settings.from_env().database_url.endswith("/deploy/local/data/tandem.sqlite3")
+
+
+def test_trusted_proxies_are_read_as_django_reads_them(monkeypatch):
+    monkeypatch.setenv("TANDEM_TRUSTED_PROXIES", " 10.1.0.0/16, 127.0.0.1 ,::1")
+    assert [str(n) for n in Settings.from_env().trusted_proxies] == ["10.1.0.0/16", "127.0.0.1/32", "::1/128"]
+    monkeypatch.delenv("TANDEM_TRUSTED_PROXIES")
+    assert [str(n) for n in Settings.from_env().trusted_proxies] == ["127.0.0.1/32"]
