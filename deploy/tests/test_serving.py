@@ -1,7 +1,8 @@
 """The apps as production runs them: deploy/bin/serve-django (gunicorn, gthread) and
 deploy/bin/serve-fastapi (uvicorn, uvloop, httptools) as real processes on loopback ports, on the session
 database. Covers what in-process clients cannot: keep-alive, the servers' proxy-header trust by peer
-address, chunked uploads, the WebSocket across apps, and a clean exit on SIGTERM."""
+address (for forwarding headers and for X-Tandem-Shadow), chunked uploads, the WebSocket across apps, and a
+clean exit on SIGTERM."""
 
 import hashlib
 import http.client
@@ -187,6 +188,82 @@ def test_fastapi_websocket_sees_a_stock_change_made_through_django(servers, prod
         update = json.loads(ws.recv(timeout=10))
         assert (update["type"], update["product_id"], update["stock"]) == ("stock", product_id, 4)
         assert update["updated_at"] == json.loads(body)["updated_at"]
+
+
+@pytest.fixture
+def shadow_product(django_setup, servers):
+    from shop.models import Category, Customer, Order, Product
+
+    category = Category.objects.create(slug="shadow-serving", name="Shadow serving")
+    product = Product.objects.create(sku="SH-1", name="Shadowed", category=category, price="2.00", stock=10)
+    yield product
+    orders = Order.objects.filter(lines__product=product)
+    customers = list(Customer.objects.filter(orders__in=orders).values_list("pk", flat=True))
+    orders.delete()
+    Customer.objects.filter(pk__in=customers).delete()
+    product.delete()
+    category.delete()
+
+
+def _order_count(product) -> int:
+    from shop.models import Order
+
+    return Order.objects.filter(lines__product=product).count()
+
+
+def _stock(product) -> int:
+    product.refresh_from_db()
+    return product.stock
+
+
+def test_django_rolls_back_a_shadow_order_only_from_its_trusted_proxy(servers, shadow_product):
+    body = json.dumps(
+        {"customer_email": "shadow@example.com", "lines": [{"product_id": shadow_product.pk, "quantity": 2}]}
+    )
+    headers = {"Content-Type": "application/json", "X-Tandem-Shadow": "1"}
+
+    status, response_headers, content = servers["django"].request("POST", "/api/orders", body, headers)
+
+    assert status == 201, content
+    assert response_headers["X-Tandem-Shadow-Rolled-Back"] == "1"
+    assert (_stock(shadow_product), _order_count(shadow_product)) == (10, 0)
+
+    status, response_headers, content = servers["django"].request(
+        "POST", "/api/orders", body, headers, source=UNTRUSTED_SOURCE
+    )
+
+    assert status == 201, content
+    assert "X-Tandem-Shadow-Rolled-Back" not in response_headers
+    assert (_stock(shadow_product), _order_count(shadow_product)) == (8, 1)
+
+
+@pytest.mark.parametrize(
+    ("source", "forwarded_for", "rolled_back"),
+    [
+        # As the gateway sends it: from the trusted proxy, naming the client, which uvicorn then reports.
+        (None, "198.51.100.7", True),
+        (None, None, True),
+        (UNTRUSTED_SOURCE, None, False),
+        # A forged X-Forwarded-For naming the sender itself does not make it a proxy.
+        (UNTRUSTED_SOURCE, UNTRUSTED_SOURCE, False),
+        (UNTRUSTED_SOURCE, "198.51.100.7", False),
+    ],
+)
+def test_fastapi_rolls_back_a_shadow_stock_write_only_from_its_trusted_proxy(
+    servers, shadow_product, source, forwarded_for, rolled_back
+):
+    headers = {"Content-Type": "application/json", "X-Tandem-Shadow": "1"}
+    if forwarded_for:
+        headers["X-Forwarded-For"] = forwarded_for
+
+    status, response_headers, content = servers["fastapi"].request(
+        "POST", f"/api/v2/products/{shadow_product.pk}/stock", json.dumps({"delta": -3}), headers, source=source
+    )
+
+    assert status == 200, content
+    assert json.loads(content)["stock"] == 7
+    assert (response_headers.get("X-Tandem-Shadow-Rolled-Back") == "1") is rolled_back
+    assert _stock(shadow_product) == (10 if rolled_back else 7)
 
 
 def test_sigterm_stops_both_servers_cleanly_with_connections_open(database_url, tmp_path):
