@@ -235,6 +235,8 @@ def render(work: Path, out: Path, notes: Path | None) -> None:
              f"{env.get('JAVA_VERSION', '?')}; {env.get('WRK_VERSION', '?')}")
     L.append(f"- **Tandem:** commit {env.get('GIT_COMMIT', '?')}, jar {env.get('JAR_ORIGIN', '?')} "
              f"(sha256 {env.get('JAR_SHA', '?')}), run as `java {env.get('JAVA_OPTS', '')} -jar … --config …`")
+    if env.get("EXTRA_OPTS"):
+        L.append(f"- **Variants with their own JVM flags:** {env['EXTRA_OPTS'].strip()}")
     L.append(f"- **Pinning:** {env.get('PINNING', '?')}")
     L.append(f"- **Load average** (1/5/15 min) at start: {env.get('LOADAVG_START', '?')}; "
              f"at end: {env.get('LOADAVG_END', '?')}; {env.get('QUIET', '')}")
