@@ -2,6 +2,7 @@ package dev.tandem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -13,7 +14,10 @@ import dev.tandem.it.stack.GatewayOptions.CoreMirror;
 import dev.tandem.it.stack.HybridStack;
 import dev.tandem.it.stack.HybridStackTest;
 import dev.tandem.it.support.Http;
+import dev.tandem.it.support.TcpRelay;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,12 +30,19 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * Both apps share one database, so a mirrored write would be applied twice. The {@code core} route, which takes
- * {@code POST /api/orders}, mirrors with the default methods; an order placed through it is written exactly once
- * (counted in the database directly) and the gateway shows it never mirrored the POST, while a GET on the same
- * route is mirrored. FastAPI has no order endpoint, so against it a mirrored POST could not show in the database;
- * the second test therefore mirrors the route to a second backend at Django's own address, where a mirrored POST
- * would have placed a second order; a control shows that it does once the mirror is told to take POST.
+ * Both apps share one database, so a mirrored write would be applied twice unless the shadow is rolled back. The
+ * {@code core} route, which takes {@code POST /api/orders}, mirrors with the default methods; an order placed
+ * through it is written exactly once (counted in the database directly) and the gateway shows it never mirrored the
+ * POST, while a GET on the same route is mirrored. FastAPI has no order endpoint, so against it a mirrored POST could
+ * not show in the database; the second test therefore mirrors the route to a second backend at Django's own address,
+ * where a mirrored POST would have placed a second order.
+ *
+ * <p>Then the opt-in: with {@code methods = [GET, HEAD, POST], allow-writes = true} the POST is mirrored, and Django
+ * runs the shadow copy (marked {@code X-Tandem-Shadow: 1} by the gateway, its trusted proxy) in a transaction it
+ * rolls back: the order is still written once, and the gateway's comparison of the two answers shows the shadow
+ * computed the same 201 and said {@code X-Tandem-Shadow-Rolled-Back: 1}. The control sends the shadow through a relay
+ * whose connections reach Django from an address it does not trust: the header is ignored there, the shadow commits
+ * and the order is written twice, so the counts above would have shown a write that was not rolled back.
  */
 @HybridStackTest
 @ParameterizedClass(name = "gateway with {0} event loop(s)")
@@ -39,6 +50,10 @@ import org.junit.jupiter.params.provider.FieldSource;
 class MirrorNeverWritesIT {
 
     private static final String ROUTE = "core";
+    /** What Django adds to a shadow's answer once it has rolled the shadow back. */
+    private static final String ROLLED_BACK_HEADER = "x-tandem-shadow-rolled-back";
+    /** A second loopback address (Linux routes 127.0.0.0/8 to lo), not in the apps' TANDEM_TRUSTED_PROXIES. */
+    private static final String UNTRUSTED_SOURCE = "127.0.0.2";
 
     @Parameter
     int eventLoops;
@@ -72,29 +87,74 @@ class MirrorNeverWritesIT {
     }
 
     /**
-     * The control: the same order on a route whose mirror is told to take POST ({@code allow-writes = true}) is
-     * written twice, since the reference apps do not roll back shadow requests. So the counts above would have
-     * shown a mirrored write.
+     * Opted in: the POST is mirrored to Django's own address, runs there as a shadow and is rolled back. The only
+     * difference between the two answers (ids and timestamps aside) is the shadow's
+     * {@code X-Tandem-Shadow-Rolled-Back: 1}; the database holds one order, one customer and one unit less stock.
      */
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void theControlAMirrorAllowedToWriteAppliesTheOrderTwice() {
+    void aMirroredOrderRunsOnTheShadowAndIsRolledBack() {
         CoreMirror shadow = CoreMirror.DJANGO_TWIN;
         gateway.reconfigure(GatewayOptions.DEFAULT.withCoreMirror(shadow).withCoreMirrorWrites(true));
         try {
             assertTheRouteMirrorsSafeRequests(shadow);
-            // An existing customer, so the two copies of the order do not race to create it.
+            // A new customer: the shadow creates it too, and rolls that back as well.
             String email = "mirror-" + UUID.randomUUID() + "@example.test";
-            Http.Response first = Http.postJson(stack.directUrl(Backend.DJANGO).resolve("/api/orders"), orderBody(email,
-                    Sql.number(stack, "SELECT id FROM shop_product WHERE stock >= 1 ORDER BY id LIMIT 1")));
-            assertThat(first.status()).as(first.describe()).isEqualTo(201);
             PlacedOrder order = placeOrder(shadow, email);
             assertThat(counts(shadow).since(order.mirrorsBefore()).mirrored()).as("mirrors begun for the POST\n"
                     + admin.mirror(ROUTE)).isEqualTo(1);
-            awaitFinished(shadow, order.mirrorsBefore(), 1);
-            assertWritten(order, 2);
+            MirrorCounts outcome = awaitFinished(shadow, order.mirrorsBefore(), 1);
+            JsonNode route = admin.mirror(ROUTE);
+            assertThat(outcome.errors()).as("the shadow POST got an answer\n" + route).isZero();
+            assertThat(outcome.mismatched()).as("the POST's comparison\n" + route).isEqualTo(1);
+            JsonNode sample = route.path("mismatch_samples").path(0);
+            assertThat(sample.path("request").asText()).as(route.toString()).isEqualTo("POST /api/orders");
+            assertThat(sample.path("differences")).as("same status and body; the shadow says it rolled back\n"
+                    + route).extracting(JsonNode::asText)
+                    .containsExactly("header " + ROLLED_BACK_HEADER + ": null != 1");
+            assertWritten(order, 1);
+            assertThat(Sql.number(stack, "SELECT count(*) FROM shop_customer WHERE email = ?", email))
+                    .as("customers " + email).isEqualTo(1);
         } finally {
             gateway.reconfigure(GatewayOptions.DEFAULT);
+        }
+    }
+
+    /**
+     * The control: the same opted-in mirror, with the twin reached through a relay whose connections come from
+     * {@value #UNTRUSTED_SOURCE}, an address the apps do not trust. Django ignores the shadow header from it, so the
+     * shadow order commits and the order is written twice: the counts above would have caught a write that was not
+     * rolled back. The process provider only: there the relay can choose the address Django sees.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theControlAShadowFromAnUntrustedPeerIsNotRolledBackAndWritesTwice() throws Exception {
+        assumeTrue(stack.provider().equals("processes"), "the containers provider cannot pick the peer address"
+                + " Django sees for the gateway's connections");
+        InetAddress untrusted = InetAddress.getByName(UNTRUSTED_SOURCE);
+        assertThat(stack.isTrustedProxy(untrusted)).as(UNTRUSTED_SOURCE + " is not a trusted proxy").isFalse();
+        CoreMirror shadow = CoreMirror.DJANGO_TWIN;
+        try (TcpRelay relay = TcpRelay.to(stack.directUrl(Backend.DJANGO), untrusted)) {
+            gateway.reconfigure(GatewayOptions.DEFAULT.withCoreMirror(shadow).withCoreMirrorWrites(true)
+                    .withCoreTwinUrl(relay.url()));
+            try {
+                assertTheRouteMirrorsSafeRequests(shadow);
+                // An existing customer, so the two copies of the order do not race to create it.
+                String email = "mirror-" + UUID.randomUUID() + "@example.test";
+                Http.Response first = Http.postJson(stack.directUrl(Backend.DJANGO).resolve("/api/orders"),
+                        orderBody(email, Sql.number(stack,
+                                "SELECT id FROM shop_product WHERE stock >= 1 ORDER BY id LIMIT 1")));
+                assertThat(first.status()).as(first.describe()).isEqualTo(201);
+                PlacedOrder order = placeOrder(shadow, email);
+                assertThat(counts(shadow).since(order.mirrorsBefore()).mirrored()).as("mirrors begun for the POST\n"
+                        + admin.mirror(ROUTE)).isEqualTo(1);
+                MirrorCounts outcome = awaitFinished(shadow, order.mirrorsBefore(), 1);
+                // Both answers are real 201s without the rolled-back header: equal once ids are ignored.
+                assertThat(outcome.matched()).as("the POST's comparison\n" + admin.mirror(ROUTE)).isEqualTo(1);
+                assertWritten(order, 2);
+            } finally {
+                gateway.reconfigure(GatewayOptions.DEFAULT);
+            }
         }
     }
 
@@ -112,8 +172,11 @@ class MirrorNeverWritesIT {
         assertThat(fence.status()).as(fence.describe()).isEqualTo(200);
         MirrorCounts afterFence = awaitFinished(shadow, order.mirrorsBefore(), 1);
         assertThat(afterFence.mirrored()).as("only the fence GET was mirrored\n" + admin.mirror(ROUTE)).isEqualTo(1);
+        // Samples outlive a test (the opted-in test's POSTs are there); only those since this POST count.
         for (JsonNode sample : admin.mirror(ROUTE).path("mismatch_samples")) {
-            assertThat(sample.path("request").asText()).as(sample.toString()).doesNotStartWith("POST");
+            if (!Instant.parse(sample.path("time").asText()).isBefore(order.sentAt())) {
+                assertThat(sample.path("request").asText()).as(sample.toString()).doesNotStartWith("POST");
+            }
         }
         assertWritten(order, 1);
     }
@@ -134,7 +197,7 @@ class MirrorNeverWritesIT {
 
     /** An order placed through the gateway, and the database and mirror counts just before it. */
     private record PlacedOrder(long productId, long stockBefore, long ordersBefore, String email,
-            long customerOrdersBefore, MirrorCounts mirrorsBefore) {
+            long customerOrdersBefore, MirrorCounts mirrorsBefore, Instant sentAt) {
     }
 
     /** {@code POST /api/orders} through the gateway for one unit of a product with stock to spare. */
@@ -145,7 +208,8 @@ class MirrorNeverWritesIT {
                 Sql.number(stack, "SELECT count(*) FROM shop_order"),
                 email,
                 customerOrders(email),
-                counts(shadow));
+                counts(shadow),
+                Instant.now());
         String requestId = Http.requestId();
         Http.Response created = Http.postJson(gateway.url("/api/orders"), orderBody(email, productId),
                 "X-Request-Id", requestId);

@@ -21,6 +21,15 @@ final class GatewayConfigFile {
     /** A second backend name for Django's own address, declared only when {@link GatewayOptions.CoreMirror#DJANGO_TWIN}. */
     static final String DJANGO_TWIN = "django-twin";
 
+    /**
+     * The {@code core} mirror's additions when it takes writes: POST, which the apps roll back as shadows; their
+     * {@code X-Tandem-Shadow-Rolled-Back} header compared, so each mirrored write's comparison shows whether the
+     * shadow was rolled back; and the fields in which two placements of the same order differ ignored.
+     */
+    private static final String CORE_WRITES = ", methods = [GET, HEAD, POST], allow-writes = true"
+            + ", compare { headers = [\"content-type\", \"x-tandem-shadow-rolled-back\"]"
+            + ", ignore-fields = [\"id\", \"created_at\"] }";
+
     private GatewayConfigFile() {
     }
 
@@ -29,7 +38,8 @@ final class GatewayConfigFile {
         String compareHeaders = options.productCompareHeaders().stream()
                 .map(h -> "\"" + h + "\"").collect(Collectors.joining(", "));
         String twin = options.coreMirror() == GatewayOptions.CoreMirror.DJANGO_TWIN
-                ? "    " + DJANGO_TWIN + " { url = \"" + django + "\", pool { idle-timeout = 50s } }\n"
+                ? "    " + DJANGO_TWIN + " { url = \"" + (options.coreTwinUrl() != null ? options.coreTwinUrl() : django)
+                        + "\", pool { idle-timeout = 50s } }\n"
                 : "";
         return """
                 # Written by the integration tests.
@@ -58,7 +68,7 @@ final class GatewayConfigFile {
                 }
                 """.formatted(listenHost, listenPort, eventLoops, listenHost, adminPort, Gateway.ADMIN_TOKEN,
                 Gateway.OVERRIDE_HEADER, django, fastapi, twin, compareHeaders, options.coreMirror().backend(),
-                options.coreMirrorsWrites() ? ", methods = [GET, HEAD, POST], allow-writes = true" : "");
+                options.coreMirrorsWrites() ? CORE_WRITES : "");
     }
 
     /**
