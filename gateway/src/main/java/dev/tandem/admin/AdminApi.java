@@ -9,10 +9,13 @@ import dev.tandem.config.RouteConfig;
 import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.metrics.LatencyWindows;
 import dev.tandem.metrics.PairMetrics;
+import dev.tandem.resilience.UpstreamGuard;
 import dev.tandem.server.ConfigReloader;
 import dev.tandem.traffic.MirrorStats;
 import dev.tandem.traffic.ResponseComparator;
 import dev.tandem.server.GatewayServer;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -106,6 +109,73 @@ final class AdminApi {
             out.writeEndArray();
             out.writeEndObject();
         });
+    }
+
+    /**
+     * Per backend, every protection's state: health, circuit breaker, bulkhead, retry budget and pools, so an
+     * operator can see why requests are turned away.
+     */
+    String backendsJson() {
+        Map<String, int[]> pools = new LinkedHashMap<>();
+        gateway.proxy().pools().forEach((loop, pool) -> {
+            int[] sum = pools.computeIfAbsent(pool.backend().name(), b -> new int[4]);
+            sum[0] += pool.open();
+            sum[1] += pool.active();
+            sum[2] += pool.idle();
+            sum[3] += pool.pending();
+        });
+        return json(out -> {
+            out.writeStartObject();
+            out.writeArrayFieldStart("backends");
+            for (BackendConfig backend : gateway.proxy().snapshot().config().backends().values()) {
+                UpstreamGuard guard = gateway.proxy().guards().all().get(backend.name());
+                out.writeStartObject();
+                out.writeStringField("backend", backend.name());
+                out.writeStringField("url", backend.url().toString());
+                if (guard != null) {
+                    out.writeBooleanField("healthy", guard.healthy());
+                    out.writeBooleanField("health_checked", backend.resilience().healthCheck() != null);
+                    CircuitBreaker breaker = guard.circuitBreaker();
+                    if (breaker == null) {
+                        out.writeNullField("circuit_breaker");
+                    } else {
+                        CircuitBreaker.Metrics metrics = breaker.getMetrics();
+                        out.writeObjectFieldStart("circuit_breaker");
+                        out.writeStringField("state", breaker.getState().name().toLowerCase(java.util.Locale.ROOT));
+                        writeNumberOrNull(out, "failure_rate_percent", rate(metrics.getFailureRate()));
+                        writeNumberOrNull(out, "slow_call_rate_percent", rate(metrics.getSlowCallRate()));
+                        out.writeNumberField("buffered_calls", metrics.getNumberOfBufferedCalls());
+                        out.writeNumberField("not_permitted_calls", metrics.getNumberOfNotPermittedCalls());
+                        out.writeEndObject();
+                    }
+                    Bulkhead bulkhead = guard.bulkhead();
+                    if (bulkhead == null) {
+                        out.writeNullField("bulkhead");
+                    } else {
+                        out.writeObjectFieldStart("bulkhead");
+                        out.writeNumberField("max_concurrent", bulkhead.getMetrics().getMaxAllowedConcurrentCalls());
+                        out.writeNumberField("available", bulkhead.getMetrics().getAvailableConcurrentCalls());
+                        out.writeEndObject();
+                    }
+                    out.writeNumberField("retry_budget_available", guard.retryBudget().available());
+                }
+                int[] pool = pools.getOrDefault(backend.name(), new int[4]);
+                out.writeObjectFieldStart("connections");
+                out.writeNumberField("open", pool[0]);
+                out.writeNumberField("active", pool[1]);
+                out.writeNumberField("idle", pool[2]);
+                out.writeNumberField("pending", pool[3]);
+                out.writeEndObject();
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
+    }
+
+    /** Resilience4j reports -1 until enough calls were seen. */
+    private static Double rate(float percent) {
+        return percent < 0 ? null : round(percent, 1);
     }
 
     /** Mirroring results per route, with recent mismatch samples and the latency ratio distribution. */

@@ -91,6 +91,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/api/routes" -> send(ctx, request, json(HttpResponseStatus.OK, api.routesJson()));
             case "/api/stats" -> send(ctx, request, json(HttpResponseStatus.OK, api.statsJson()));
             case "/api/stream" -> stream(ctx);
+            case "/api/backends" -> send(ctx, request, json(HttpResponseStatus.OK, api.backendsJson()));
             case "/api/mirrors" -> send(ctx, request, json(HttpResponseStatus.OK, api.mirrorsJson()));
             case "/api/config" -> send(ctx, request, json(HttpResponseStatus.OK, api.configJson()));
             case "/api/audit" -> {

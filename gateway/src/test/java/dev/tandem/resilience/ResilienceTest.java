@@ -69,6 +69,11 @@ class ResilienceTest {
             assertThat(open.headers().firstValue("Retry-After")).hasValue("30");
             assertThat(millis).isLessThan(1000);
             assertThat(counter(gateway, "tandem.rejections", "reason", "circuit_open")).isEqualTo(1);
+            String backends = client.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + gateway.server().adminPort() + "/api/backends")).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(backends).contains("\"backend\":\"dead\"").contains("\"state\":\"open\"")
+                    .contains("\"failure_rate_percent\":100.0").contains("\"not_permitted_calls\":1");
         }
     }
 
