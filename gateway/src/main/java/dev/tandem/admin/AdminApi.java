@@ -233,6 +233,16 @@ final class AdminApi {
                     out.writeString(difference.toString());
                 }
                 out.writeEndArray();
+                // The same differences as parts, for a side-by-side view: no parsing of "a != b" in the page.
+                out.writeArrayFieldStart("diff");
+                for (ResponseComparator.Difference difference : sample.differences()) {
+                    out.writeStartObject();
+                    out.writeStringField("path", difference.path());
+                    out.writeStringField("primary", difference.primary());
+                    out.writeStringField("shadow", difference.shadow());
+                    out.writeEndObject();
+                }
+                out.writeEndArray();
                 out.writeEndObject();
             }
             out.writeEndArray();
