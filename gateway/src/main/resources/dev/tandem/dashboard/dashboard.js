@@ -1,5 +1,6 @@
 // Tandem's live comparison dashboard. Reads the admin JSON API only:
 //   GET /api/stream (Server-Sent Events, "stats" events), falling back to polling GET /api/stats every second;
+//   GET /api/mirrors every 2 s while a route's mirroring details are open, and not at all otherwise;
 //   PUT /api/routes/{route}/weights with the admin token to change a route's split.
 // Plain browser JavaScript, no build step; Chart.js (window.Chart) comes from /assets/chart.umd.js.
 'use strict';
@@ -10,6 +11,7 @@
   const SSE_SILENCE_MS = 3000;      // no event for this long: poll until the stream speaks again
   const SSE_RETRY_MS = 10000;       // a stream the browser gave up on is reopened after this
   const STALE_MS = 5000;
+  const MIRRORS_POLL_MS = 2000;     // mirroring details: their own, slower, read while a panel is open
   const TOKEN_KEY = 'tandem.adminToken';
   const KNOWN_ORDER = ['django', 'fastapi'];
   const DISPLAY = { django: 'Django', fastapi: 'FastAPI' };
@@ -28,7 +30,8 @@
     for (const [k, v] of Object.entries(props)) {
       if (k === 'class') node.className = v;
       else if (k === 'text') node.textContent = v;
-      else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'colspan' || k === 'rowspan' || k === 'title') {
+      else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'colspan' || k === 'rowspan' || k === 'title'
+        || k === 'role') {
         node.setAttribute(k, v);
       } else node[k] = v;
     }
@@ -145,7 +148,10 @@
   }
 
   function rebuild(stats) {
-    for (const r of state.routes.values()) for (const c of r.charts) c.destroy();
+    for (const r of state.routes.values()) {
+      for (const c of r.charts) c.destroy();
+      dropMirrorPanel(r);
+    }
     state.routes.clear();
 
     const names = new Set(KNOWN_ORDER);
@@ -182,6 +188,12 @@
       state.routes.set(r.route, entry);
       body.append(entry.row);
     }
+    // Details that were open stay open across a rebuild (a route added, a backend joining a split).
+    for (const route of [...mirrorView.open]) {
+      const r = stats.routes.find((x) => x.route === route);
+      if (r?.mirror) openMirror(route);
+      else closeMirror(route);
+    }
     paintSwatches();
     refreshEditButtons();
   }
@@ -190,7 +202,12 @@
     const row = el('tr', { 'data-route': r.route });
     const cells = new Map();
 
-    const mirror = el('div', { class: 'route-mirror', hidden: true });
+    const mirrorSummary = el('span', { class: 'mirror-summary' });
+    const mirrorToggle = el('button', { type: 'button', class: 'ghost mirror-toggle', text: 'details',
+      'aria-expanded': 'false', 'aria-controls': `mirror-panel-${r.route}`,
+      title: 'Match rate, counts, paired latency and recent mismatches of this route\'s mirroring' });
+    mirrorToggle.addEventListener('click', () => toggleMirror(r.route));
+    const mirror = el('div', { class: 'route-mirror', hidden: true }, mirrorSummary, ' ', mirrorToggle);
     row.append(el('td', { class: 'col-route' },
       el('div', { class: 'route-name', text: r.route }),
       el('div', { class: 'route-match', text: r.match ?? '' }),
@@ -236,7 +253,8 @@
     const latLabel = el('span', { class: 'chart-label', text: `${pctLabel()} ms` });
     const trend = el('td', { class: 'col-trend' });
     row.append(trend);
-    const entry = { data: r, row, cells, bar, legend, edit, editorSlot, ratio, mirror, rpsLabel, latLabel, charts: [] };
+    const entry = { data: r, row, cells, bar, legend, edit, editorSlot, ratio, mirror, mirrorSummary, mirrorToggle,
+      panel: null, rpsLabel, latLabel, charts: [] };
     if (typeof window.Chart === 'function') {
       trend.append(el('div', { class: 'chart' }, rpsLabel, rpsCanvas), el('div', { class: 'chart' }, latLabel, latCanvas));
       entry.charts = makeCharts(r, rpsCanvas, latCanvas);
@@ -305,17 +323,437 @@
   function paintMirror(entry, m) {
     const node = entry.mirror;
     node.hidden = !m;
-    if (!m) return;
+    if (!m) {
+      if (mirrorView.open.has(entry.data.route)) closeMirror(entry.data.route);
+      return;
+    }
+    const o = pairing(m);
     const parts = [`mirrored to ${display(m.shadow)}`, `${grouped.format(m.mirrored ?? 0)} compared`];
-    // Rounded down, so that one mismatch in ten thousand never reads as 100%.
-    if (m.match_rate != null) parts.push(`${m.match_rate >= 1 ? '100' : (Math.floor(m.match_rate * 10000) / 100).toFixed(2)}% same`);
-    if (m.latency_ratio_p50 != null) parts.push(`paired p50 ${m.latency_ratio_p50.toFixed(2)}×`);
+    if (m.match_rate != null) parts.push(`${fmtSame(m.match_rate)} same`);
+    if (m.latency_ratio_p50 != null) parts.push(`paired p50 ${fmtRatio(o.invert ? 1 / m.latency_ratio_p50 : m.latency_ratio_p50)}`);
     const text = parts.join(' · ');
-    if (node.textContent !== text) node.textContent = text;
+    if (entry.mirrorSummary.textContent !== text) entry.mirrorSummary.textContent = text;
     node.dataset.matchRate = m.match_rate == null ? '' : String(m.match_rate);
     node.classList.toggle('mismatch', (m.mismatched ?? 0) > 0);
-    node.title = `${m.mismatched ?? 0} mismatched, ${m.noise ?? 0} within the noise floor, ${m.dropped ?? 0} dropped, `
-      + `${m.errors ?? 0} shadow errors; latency ratio ${display(m.shadow)} / ${display(m.primary)} on the same requests`;
+    entry.mirrorSummary.title = `${m.mismatched ?? 0} mismatched, ${m.noise ?? 0} within the noise floor, `
+      + `${m.dropped ?? 0} dropped, ${m.errors ?? 0} shadow errors; paired p50: ${display(o.num)} / ${display(o.den)} `
+      + 'latency on the same requests';
+  }
+
+  // ---------------------------------------------------------------- mirroring details
+
+  /**
+   * Paired latency reads FastAPI / Django on this page whichever way a route mirrors. The gateway measures shadow /
+   * primary, so a route that answers from FastAPI and mirrors to Django has its ratios inverted here. Any other
+   * pairing is shown as the gateway measures it, shadow / primary.
+   */
+  function pairing(m) {
+    const invert = m.primary === 'fastapi' && m.shadow === 'django';
+    return { invert, num: invert ? m.primary : m.shadow, den: invert ? m.shadow : m.primary };
+  }
+
+  /** Rounded down, so that one mismatch in ten thousand never reads as 100%. */
+  const fmtSame = (rate) => `${rate >= 1 ? '100' : (Math.floor(rate * 10000) / 100).toFixed(2)}%`;
+
+  const fmtRatio = (v) => (v == null || !Number.isFinite(v) ? '—' : `${v.toFixed(2)}×`);
+
+  /** An axis tick in octaves: -2 is ×1/4, 0 is ×1, 1 is ×2. */
+  const fmtOctave = (v) => (v === 0 ? '×1' : v < 0 ? `×1/${2 ** -v}` : `×${2 ** v}`);
+
+  const fmtClock = (iso) => {
+    const t = Date.parse(iso);
+    return Number.isNaN(t) ? '—' : new Date(t).toLocaleTimeString([], { hour12: false });
+  };
+
+  const MIRROR_COUNTS = [
+    ['matched', 'matched', 'Same status, compared headers and body, after the normalisers'],
+    ['mismatched', 'mismatched', 'A difference the normalisers do not absorb: see the recent mismatches'],
+    ['noise', 'noise', 'Differed only in fields that also differ between two answers of the primary: counted as same'],
+    ['dropped', 'dropped', 'Not mirrored or not compared: too many mirrors in flight, or a body over max-body'],
+    ['errors', 'errors', 'The shadow failed: refused, timed out, or answered something unreadable'],
+  ];
+
+  const mirrorView = {
+    open: new Set(),       // routes whose details are open; survives table rebuilds
+    data: new Map(),       // route -> its entry of the last GET /api/mirrors
+    loaded: false,
+    error: '',
+    polling: false,
+    generation: 0,
+    timer: 0,
+  };
+
+  function toggleMirror(route) {
+    if (mirrorView.open.has(route)) closeMirror(route);
+    else openMirror(route);
+  }
+
+  function openMirror(route) {
+    const entry = state.routes.get(route);
+    if (!entry) return;
+    mirrorView.open.add(route);
+    if (!entry.panel) {
+      entry.panel = buildMirrorPanel(route);
+      entry.row.after(entry.panel.row);
+      entry.row.classList.add('has-details');
+    }
+    entry.mirrorToggle.setAttribute('aria-expanded', 'true');
+    entry.mirrorToggle.textContent = 'hide details';
+    paintMirrorPanel(entry);
+    startMirrorPolling();
+  }
+
+  function closeMirror(route) {
+    mirrorView.open.delete(route);
+    const entry = state.routes.get(route);
+    if (entry) dropMirrorPanel(entry);
+    if (mirrorView.open.size === 0) stopMirrorPolling();
+  }
+
+  function dropMirrorPanel(entry) {
+    if (!entry.panel) return;
+    entry.panel.chart?.destroy();
+    entry.panel.row.remove();
+    entry.panel = null;
+    entry.row.classList.remove('has-details');
+    entry.mirrorToggle.setAttribute('aria-expanded', 'false');
+    entry.mirrorToggle.textContent = 'details';
+  }
+
+  function startMirrorPolling() {
+    if (mirrorView.polling) return;
+    mirrorView.polling = true;
+    pollMirrors(++mirrorView.generation);
+  }
+
+  function stopMirrorPolling() {
+    mirrorView.polling = false;
+    mirrorView.generation++;    // a read still in flight neither paints nor reschedules
+    clearTimeout(mirrorView.timer);
+  }
+
+  async function fetchMirrors() {
+    const response = await fetch('/api/mirrors', { cache: 'no-store', headers: { Accept: 'application/json', ...authHeaders() } });
+    if (response.status === 401) {
+      throw new Error(token() ? 'GET /api/mirrors: HTTP 401, the admin token was refused'
+        : 'GET /api/mirrors: HTTP 401, this admin server wants the admin token for reads: enter it above');
+    }
+    if (!response.ok) throw new Error(`GET /api/mirrors: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  async function pollMirrors(generation) {
+    const current = () => mirrorView.polling && mirrorView.generation === generation;
+    if (!current()) return;
+    try {
+      if (!document.hidden) {
+        const body = await fetchMirrors();
+        if (!current()) return;
+        mirrorView.data = new Map((body?.routes ?? []).map((m) => [m.route, m]));
+        mirrorView.loaded = true;
+        mirrorView.error = '';
+        paintMirrorPanels();
+      }
+    } catch (e) {
+      if (!current()) return;
+      mirrorView.error = String(e.message ?? e);
+      paintMirrorPanels();
+    } finally {
+      if (current()) mirrorView.timer = setTimeout(() => pollMirrors(generation), MIRRORS_POLL_MS);
+    }
+  }
+
+  function paintMirrorPanels() {
+    for (const route of mirrorView.open) {
+      const entry = state.routes.get(route);
+      if (entry?.panel) paintMirrorPanel(entry);
+    }
+  }
+
+  function buildMirrorPanel(route) {
+    const p = { samplesSignature: null, noisySignature: null };
+    p.status = el('p', { class: 'mp-status', role: 'status', text: 'loading…' });
+
+    p.rate = el('span', { class: 'mp-rate-value', 'data-field': 'match_rate', text: '—' });
+    p.rateSub = el('span', { class: 'mp-rate-sub' });
+    p.pairing = el('p', { class: 'mp-pairing' });
+    const counts = el('dl', { class: 'mp-counts' });
+    p.counts = new Map();
+    for (const [key, label, hint] of MIRROR_COUNTS) {
+      const dd = el('dd', { text: '—' });
+      const item = el('div', { class: `mp-count mp-count-${key}`, 'data-count': key, 'data-value': '', title: hint },
+        el('dt', { text: label }), dd);
+      p.counts.set(key, { item, dd });
+      counts.append(item);
+    }
+    p.since = el('p', { class: 'mp-since' });
+    const results = el('section', { class: 'mp-section mp-results' },
+      el('h3', { text: 'Responses compared' }),
+      el('div', { class: 'mp-rate' }, p.rate, p.rateSub), counts, p.since, p.pairing);
+
+    p.ratioTitle = el('h3', { text: 'Paired latency' });
+    p.ratioStats = el('p', { class: 'mp-ratio-stats' });
+    p.canvas = el('canvas', { role: 'img', 'aria-label': 'Distribution of the paired latency ratio' });
+    p.chartEmpty = el('div', { class: 'mp-chart-empty', text: 'no paired latencies yet', hidden: true });
+    p.note = el('p', { class: 'mp-note' });
+    const chartBox = el('div', { class: 'mp-chart' }, p.canvas, p.chartEmpty);
+    const latency = el('section', { class: 'mp-section mp-latency' }, p.ratioTitle, p.ratioStats, chartBox, p.note);
+    if (typeof window.Chart === 'function') p.chart = makeRatioChart(p.canvas);
+    else chartBox.replaceChildren(el('span', { class: 'sub', text: 'chart unavailable: /assets/chart.umd.js did not load' }));
+
+    p.noisy = el('div', { class: 'mp-noisy' });
+    p.samplesTitle = el('h3', { text: 'Recent mismatches' });
+    p.legend = el('p', { class: 'mp-legend' });
+    p.samples = el('ol', { class: 'mp-samples' });
+    const samples = el('section', { class: 'mp-section mp-mismatches' },
+      el('h3', { text: 'Noisy fields' }), p.noisy, p.samplesTitle, p.legend, p.samples);
+
+    p.panel = el('div', { class: 'mirror-panel', id: `mirror-panel-${route}`, role: 'region',
+      'aria-label': `Mirroring of ${route}` }, p.status, results, latency, samples);
+    p.row = el('tr', { class: 'mirror-row', 'data-mirror-route': route },
+      el('td', { colspan: 99 }, el('div', { class: 'mirror-panel-wrap' }, p.panel)));
+    return p;
+  }
+
+  function paintMirrorPanel(entry) {
+    const p = entry.panel;
+    const m = mirrorView.data.get(entry.data.route);
+    let status = '';
+    if (mirrorView.error) status = mirrorView.error;
+    else if (!mirrorView.loaded) status = 'loading…';
+    else if (!m) status = 'GET /api/mirrors has nothing for this route yet.';
+    p.status.hidden = !status;
+    p.status.classList.toggle('mp-error', !!mirrorView.error);
+    if (p.status.textContent !== status) p.status.textContent = status;
+    p.panel.dataset.state = mirrorView.error ? 'error' : m ? 'ready' : 'loading';
+    if (!m) return;
+
+    const o = pairing(m);
+    const compared = (m.matched ?? 0) + (m.mismatched ?? 0) + (m.noise ?? 0);
+    p.rate.textContent = m.match_rate == null ? '—' : fmtSame(m.match_rate);
+    p.rate.dataset.value = m.match_rate == null ? '' : String(m.match_rate);
+    p.rate.classList.toggle('mp-bad', (m.mismatched ?? 0) > 0);
+    p.rateSub.textContent = ` same, of ${grouped.format(compared)} compared · ${grouped.format(m.mirrored ?? 0)} mirrored`;
+    for (const [key] of MIRROR_COUNTS) {
+      const { item, dd } = p.counts.get(key);
+      const v = m[key] ?? 0;
+      dd.textContent = grouped.format(v);
+      item.dataset.value = String(v);
+      item.classList.toggle('mp-nonzero', v > 0);
+    }
+    const age = (state.serverNow || Date.now()) - Date.parse(m.since);
+    p.since.textContent = `since ${fmtClock(m.since)}${Number.isFinite(age) ? ` (${fmtUptime(Math.max(0, age / 1000))} ago)` : ''}`;
+    p.since.title = `Counts start when this primary/shadow pairing started (${m.since}); a weight change or a reload `
+      + 'that changes it starts them afresh.';
+    p.pairing.textContent = `${display(m.primary)} answers the clients; ${display(m.shadow)} gets a copy of each `
+      + 'mirrored request, and its answer is compared, then discarded.';
+
+    paintRatio(p, m, o);
+    paintNoisy(p, m);
+    paintSamples(p, m);
+  }
+
+  /** The histogram as the page shows it: [ratio, count] ascending, FastAPI / Django. */
+  function orientedHistogram(m, o) {
+    const buckets = (m.latency_ratio_histogram ?? [])
+      .filter(([r, c]) => r > 0 && c > 0)
+      .map(([r, c]) => [o.invert ? 1 / r : r, c]);
+    return buckets.sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The ratio at a quantile of the buckets, by the gateway's own rule (the first bucket reaching the rank). */
+  function histogramQuantile(buckets, q) {
+    const total = buckets.reduce((sum, [, c]) => sum + c, 0);
+    if (total === 0) return null;
+    const rank = Math.ceil(q * total);
+    let seen = 0;
+    for (const [r, c] of buckets) {
+      seen += c;
+      if (seen >= rank) return r;
+    }
+    return buckets[buckets.length - 1][0];
+  }
+
+  function paintRatio(p, m, o) {
+    const name = `${display(o.num)} / ${display(o.den)}`;
+    p.ratioTitle.textContent = `Paired latency · ${name}`;
+    const buckets = orientedHistogram(m, o);
+    const pairs = buckets.reduce((sum, [, c]) => sum + c, 0);
+    // Quantiles of the inverted distribution are not the inverses of the gateway's: take them from the buckets.
+    const p50 = o.invert ? histogramQuantile(buckets, 0.5) : m.latency_ratio_p50;
+    const p90 = o.invert ? histogramQuantile(buckets, 0.9) : m.latency_ratio_p90;
+    p.ratioStats.replaceChildren(
+      el('span', { class: 'mp-stat', 'data-field': 'ratio_p50', 'data-value': p50 ?? '' }, 'p50 ', el('b', { text: fmtRatio(p50) })),
+      ' · ',
+      el('span', { class: 'mp-stat', 'data-field': 'ratio_p90', 'data-value': p90 ?? '' }, 'p90 ', el('b', { text: fmtRatio(p90) })),
+      ' · ',
+      el('span', { class: 'mp-stat', 'data-field': 'pairs', 'data-value': pairs }, `${grouped.format(pairs)} pairs`));
+    let note = `Each bar counts requests by ${name} latency, both measured on the same request; left of ×1 `
+      + `${display(o.num)} was faster.`;
+    if (o.invert) {
+      note += ` The gateway measures ${display(m.shadow)} / ${display(m.primary)} (shadow over primary) on this route: `
+        + 'inverted here, so the page always reads FastAPI / Django.';
+    }
+    p.note.textContent = note;
+    p.panel.dataset.inverted = String(o.invert);
+    p.chartEmpty.hidden = pairs > 0;
+    if (!p.chart) return;
+
+    // Buckets are quarter octaves: place them by log2 so the axis is logarithmic, from ×1/4 to ×4 at least.
+    const counts = new Map();
+    for (const [r, c] of buckets) {
+      const x = Math.round(Math.log2(r) * 4) / 4;
+      counts.set(x, (counts.get(x) ?? 0) + c);
+    }
+    const xs = [...counts.keys()];
+    const lo = Math.min(-2, ...xs), hi = Math.max(2, ...xs);
+    const css = getComputedStyle(document.documentElement);
+    const faster = backendColour(o.num), slower = css.getPropertyValue('--warn').trim(), same = css.getPropertyValue('--muted').trim();
+    const data = [], colours = [];
+    for (let x = lo; x <= hi + 1e-9; x += 0.25) {
+      data.push({ x, y: counts.get(x) ?? 0 });
+      colours.push(x < 0 ? faster : x > 0 ? slower : same);
+    }
+    const dataset = p.chart.data.datasets[0];
+    dataset.label = name;
+    dataset.data = data;
+    dataset.backgroundColor = colours;
+    p.chart.options.scales.x.min = lo - 0.125;
+    p.chart.options.scales.x.max = hi + 0.125;
+    p.chart.update('none');
+  }
+
+  function makeRatioChart(canvas) {
+    const css = getComputedStyle(document.documentElement);
+    const grid = css.getPropertyValue('--grid').trim();
+    const tick = css.getPropertyValue('--muted').trim();
+    const text = css.getPropertyValue('--text').trim();
+    // The marker at ×1: the two backends equally fast on a request.
+    const sameSpeed = {
+      id: 'tandemSameSpeed',
+      afterDatasetsDraw(chart) {
+        const { ctx, chartArea, scales } = chart;
+        const x = scales.x.getPixelForValue(0);
+        ctx.save();
+        ctx.strokeStyle = text;
+        ctx.globalAlpha = 0.75;
+        ctx.lineWidth = 1;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(x, chartArea.top);
+        ctx.lineTo(x, chartArea.bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = text;
+        ctx.font = '10px system-ui, sans-serif';
+        ctx.textBaseline = 'bottom';
+        ctx.fillText('1× same speed', x + 4, chartArea.top - 1);
+        ctx.restore();
+      },
+    };
+    return new window.Chart(canvas, {
+      type: 'bar',
+      data: { datasets: [{ label: '', data: [], backgroundColor: [], borderWidth: 0, barPercentage: 0.85, categoryPercentage: 1 }] },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        layout: { padding: { top: 12 } },   // room for the marker's label above the bars
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: (items) => (items.length ? `${items[0].dataset.label} ${fmtRatio(2 ** items[0].parsed.x)}` : ''),
+              label: (item) => `${grouped.format(item.parsed.y)} requests`,
+            },
+          },
+        },
+        scales: {
+          x: {
+            type: 'linear',
+            offset: false,
+            min: -2.125,
+            max: 2.125,
+            grid: { color: grid, offset: false },
+            border: { display: false },
+            // One tick an octave: ×1/4, ×1/2, ×1, ×2, ×4.
+            afterBuildTicks: (axis) => {
+              const ticks = [];
+              for (let v = Math.ceil(axis.min); v <= Math.floor(axis.max); v++) ticks.push({ value: v });
+              axis.ticks = ticks;
+            },
+            ticks: { color: tick, font: { size: 10 }, autoSkip: false, maxRotation: 0, callback: (v) => fmtOctave(v) },
+          },
+          y: {
+            beginAtZero: true,
+            grid: { color: grid },
+            border: { display: false },
+            ticks: { color: tick, font: { size: 9 }, maxTicksLimit: 3, precision: 0 },
+          },
+        },
+      },
+      plugins: [sameSpeed],
+    });
+  }
+
+  function paintNoisy(p, m) {
+    const fields = m.noisy_fields ?? [];
+    const signature = JSON.stringify(fields);
+    if (p.noisySignature === signature) return;
+    p.noisySignature = signature;
+    if (fields.length === 0) {
+      p.noisy.replaceChildren(el('span', { class: 'mp-none', text: 'none found' }),
+        el('span', { class: 'mp-hint', text: ` · compare.noise-sample-percent sends some requests to ${display(m.primary)} `
+          + 'twice to find the fields that differ between two of its own answers' }));
+      return;
+    }
+    p.noisy.replaceChildren(...fields.map((f) => el('code', { class: 'mp-field', text: f })));
+  }
+
+  function paintSamples(p, m) {
+    const samples = m.mismatch_samples ?? [];
+    p.samplesTitle.textContent = samples.length ? `Recent mismatches · last ${samples.length}, newest first` : 'Recent mismatches';
+    const signature = JSON.stringify([m.primary, m.shadow, samples]);
+    if (p.samplesSignature === signature) return;
+    p.samplesSignature = signature;
+
+    const primary = el('span', { class: 'mp-val', text: `${display(m.primary)}'s answer` });
+    const shadow = el('span', { class: 'mp-val', text: `${display(m.shadow)}'s answer` });
+    primary.style.color = backendColour(m.primary);
+    shadow.style.color = backendColour(m.shadow);
+    p.legend.replaceChildren('each line: ', el('span', { class: 'mp-path', text: 'where' }), ': ', primary,
+      el('span', { class: 'mp-neq', text: ' ≠ ' }), shadow);
+    p.legend.hidden = samples.length === 0;
+
+    if (samples.length === 0) {
+      p.samples.replaceChildren(el('li', { class: 'mp-none', text: (m.mismatched ?? 0) > 0
+        ? 'none kept' : 'none: every compared answer matched' }));
+      return;
+    }
+    const primaryColour = backendColour(m.primary), shadowColour = backendColour(m.shadow);
+    p.samples.replaceChildren(...samples.map((sample) => {
+      const lines = el('ul', { class: 'mp-diff' });
+      const parts = Array.isArray(sample.diff) && sample.diff.length ? sample.diff : null;
+      (sample.differences ?? []).forEach((text, i) => {
+        const line = el('li', { class: 'mp-diff-line', 'data-difference': text });
+        const d = parts?.[i];
+        if (d) {
+          const a = el('span', { class: 'mp-val', text: d.primary });
+          const b = el('span', { class: 'mp-val', text: d.shadow });
+          a.style.color = primaryColour;
+          b.style.color = shadowColour;
+          line.append(el('span', { class: 'mp-path', text: d.path }), ': ', a, el('span', { class: 'mp-neq', text: ' ≠ ' }), b);
+        } else {
+          line.textContent = text;
+        }
+        lines.append(line);
+      });
+      return el('li', { class: 'mp-sample', 'data-request': sample.request ?? '' },
+        el('div', { class: 'mp-request' },
+          el('time', { class: 'mp-time', dateTime: sample.time ?? '', text: fmtClock(sample.time), title: sample.time ?? '' }),
+          el('code', { class: 'mp-request-line', text: sample.request ?? '' })),
+        lines);
+    }));
   }
 
   function paintWeights(entry, weights) {

@@ -4,6 +4,8 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -27,7 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +90,8 @@ class DashboardBrowserTest {
                   { name = orders,        match { prefix = "/api/orders" },  backend = django }
                   { name = search,        match { prefix = "/api/search" },  backend = django }
                   { name = legacy,        match { prefix = "/legacy" },      backend = legacy }
+                  { name = catalog,       match { regex = "/echo|/api/catalog/.*" }, backend = django,
+                    mirror { to = fastapi } }
                   { name = core,          match { prefix = "/" },            backend = django }
                 ]
                 """.formatted(TOKEN, django.url(), fastapi.url(), deadPort));
@@ -180,7 +186,7 @@ class DashboardBrowserTest {
         page.navigate(admin("/"));
 
         assertThat(page).hasTitle(Pattern.compile("Tandem"));
-        assertThat(page.locator("tbody tr[data-route]")).hasCount(5);
+        assertThat(page.locator("tbody tr[data-route]")).hasCount(6);
         assertThat(row("products-read").locator(".route-match")).hasText("prefix /api/products methods GET,HEAD");
         assertThat(row("orders").locator(".route-match")).hasText("prefix /api/orders");
         assertThat(row("legacy")).isVisible();
@@ -191,7 +197,7 @@ class DashboardBrowserTest {
         // Over Server-Sent Events, with Chart.js from the WebJar drawing two charts per route.
         assertThat(page.locator("#conn")).hasAttribute("data-state", "live");
         assertThat(page.evaluate("() => typeof window.Chart")).isEqualTo("function");
-        assertThat(page.locator("td.col-trend canvas")).hasCount(10);
+        assertThat(page.locator("td.col-trend canvas")).hasCount(12);
         assertThat(cell("products-read", "fastapi", "requests")).hasAttribute("data-value", "0");
         assertThat(cell("products-read", "fastapi", "p50_ms")).hasText("—");
 
@@ -242,7 +248,7 @@ class DashboardBrowserTest {
         List<String> requested = new CopyOnWriteArrayList<>();
         page.onRequest(request -> requested.add(request.url()));
         page.navigate(admin("/"));
-        assertThat(page.locator("tbody tr[data-route]")).hasCount(5);
+        assertThat(page.locator("tbody tr[data-route]")).hasCount(6);
         assertThat(requested).isNotEmpty()
                 .allSatisfy(url -> assertThat(url).startsWith(admin("/")));
         assertThat(requested).contains(admin("/assets/dashboard.js"), admin("/assets/dashboard.css"),
@@ -341,8 +347,8 @@ class DashboardBrowserTest {
         assertThat(cell("products-read", "fastapi", "p50_ms")).not().hasText("—");
         assertThat(split.locator("td.col-ratio .value")).hasText("0.42×");
         assertThat(split.locator("td.col-ratio .verdict")).hasText("FastAPI faster");
-        assertThat(split.locator(".route-mirror"))
-                .hasText("mirrored to FastAPI · 1,204 compared · 99.34% same · paired p50 0.44×");
+        assertThat(split.locator(".route-mirror .mirror-summary"))
+                .hasText("mirrored to FastAPI · 1,204 compared · 99.75% same · paired p50 0.42×");
         assertThat(split.locator(".route-mirror")).hasClass(Pattern.compile("\\bmismatch\\b"));
         assertThat(row("search").locator(".route-mirror")).isHidden();
         assertThat(row("search").locator("td.col-ratio .value")).hasText("1.20×");
@@ -398,6 +404,248 @@ class DashboardBrowserTest {
         assertThat(page.locator("#conn")).hasAttribute("data-state", "polling");
         assertThat(page.locator("#banner")).isHidden();
         assertThat(authorisations).contains("null", "Bearer " + TOKEN);
+        assertThat(pageErrors).isEmpty();
+    }
+
+    private Locator mirrorPanel(String route) {
+        return page.locator("tr.mirror-row[data-mirror-route='" + route + "']");
+    }
+
+    private static Locator count(Locator panel, String key) {
+        return panel.locator("[data-count='" + key + "']");
+    }
+
+    /** What the ratio chart of a panel holds: {@code {pairs, tallest bar's octave, x min, x max, tick labels}}. */
+    private Map<String, Object> ratioChart(Locator panel) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> chart = (Map<String, Object>) panel.locator("canvas").evaluate("""
+                canvas => {
+                  const chart = Chart.getChart(canvas);
+                  const data = chart.data.datasets[0].data;
+                  const tallest = data.reduce((a, b) => (b.y > a.y ? b : a), data[0]);
+                  return { pairs: data.reduce((sum, d) => sum + d.y, 0), tallest: tallest.x,
+                           min: chart.scales.x.min, max: chart.scales.x.max,
+                           ticks: chart.scales.x.ticks.map(t => t.label).join(' '),
+                           width: canvas.width, height: canvas.height };
+                }
+                """);
+        return chart;
+    }
+
+    /**
+     * A route of the real gateway mirrored from Django to FastAPI: {@code /echo} answers the same from both (matches),
+     * {@code /api/catalog/*} answers {@code name:path} (a body difference each). The details panel shows what
+     * {@code GET /api/mirrors} says, and reads it only while open.
+     */
+    @Test
+    void mirrorDetailsOfARealMirroredRouteShowWhatTheAdminApiSays() throws Exception {
+        List<String> mirrorReads = new CopyOnWriteArrayList<>();
+        page.onRequest(request -> {
+            if (request.url().endsWith("/api/mirrors")) {
+                mirrorReads.add(request.url());
+            }
+        });
+        page.navigate(admin("/"));
+        Locator catalog = row("catalog");
+        // The gateway reports a route's mirroring from its first mirrored request on.
+        assertThat(catalog.locator(".route-mirror")).isHidden();
+
+        for (int i = 0; i < 8; i++) {
+            assertThat(get("/api/catalog/" + i)).isEqualTo(200);
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(get("/echo?i=" + i)).isEqualTo(200);
+        }
+        ObjectMapper json = new ObjectMapper();
+        AtomicReference<JsonNode> compared = new AtomicReference<>();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            String body = client.send(HttpRequest.newBuilder(URI.create(admin("/api/mirrors"))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (JsonNode route : json.readTree(body).path("routes")) {
+                if (route.path("route").asText().equals("catalog") && route.path("matched").asLong() >= 20
+                        && route.path("mismatched").asLong() >= 8) {
+                    compared.set(route);
+                    return true;
+                }
+            }
+            return false;
+        });
+        JsonNode api = compared.get();
+        assertThat(catalog.locator(".route-mirror .mirror-summary")).containsText("mirrored to FastAPI");
+        Locator toggle = catalog.locator(".route-mirror button.mirror-toggle");
+        assertThat(toggle).hasAttribute("aria-expanded", "false");
+        assertThat(mirrorReads).as("nothing reads /api/mirrors while no details are open").isEmpty();
+
+        toggle.click();
+        assertThat(toggle).hasAttribute("aria-expanded", "true");
+        assertThat(toggle).hasText("hide details");
+        Locator panel = mirrorPanel("catalog");
+        assertThat(panel.locator(".mirror-panel")).hasAttribute("data-state", "ready");
+        assertThat(count(panel, "matched")).hasAttribute("data-value", api.path("matched").asText());
+        assertThat(count(panel, "mismatched")).hasAttribute("data-value", api.path("mismatched").asText());
+        assertThat(count(panel, "errors")).hasAttribute("data-value", "0");
+        assertThat(count(panel, "matched").locator("dd")).hasText(api.path("matched").asText());
+        assertThat(count(panel, "mismatched").locator("dd")).hasText(api.path("mismatched").asText());
+        assertThat(Double.parseDouble(panel.locator(".mp-rate-value").getAttribute("data-value")))
+                .isEqualTo(api.path("match_rate").asDouble());
+        assertThat(panel.locator(".mp-since")).containsText("since ");
+        assertThat(panel.locator(".mp-pairing")).containsText("Django answers the clients; FastAPI gets a copy");
+
+        // Every difference as text, request line first; the newest mismatch on top.
+        Locator sample = panel.locator(".mp-sample[data-request='GET /api/catalog/7']");
+        assertThat(sample).hasCount(1);
+        assertThat(sample.locator(".mp-request-line")).hasText("GET /api/catalog/7");
+        assertThat(sample.locator(".mp-diff-line")).hasText("body: django:/api/catalog/7 ≠ fastapi:/api/catalog/7");
+        assertThat(sample.locator(".mp-diff-line"))
+                .hasAttribute("data-difference", "body: django:/api/catalog/7 != fastapi:/api/catalog/7");
+        assertThat(panel.locator(".mp-sample")).hasCount(api.path("mismatch_samples").size());
+        assertThat(panel.locator(".mp-sample").first().locator(".mp-request-line"))
+                .hasText(api.path("mismatch_samples").get(0).path("request").asText());
+
+        // The paired latency ratio: Django primary, FastAPI shadow, so as measured (FastAPI / Django).
+        long pairs = 0;
+        for (JsonNode bucket : api.path("latency_ratio_histogram")) {
+            pairs += bucket.get(1).asLong();
+        }
+        assertThat(pairs).isEqualTo(api.path("matched").asLong() + api.path("mismatched").asLong());
+        assertThat(panel.locator(".mp-latency h3")).hasText("Paired latency · FastAPI / Django");
+        assertThat(panel.locator("[data-field='pairs']")).hasText(pairs + " pairs");
+        assertThat(Double.parseDouble(panel.locator("[data-field='ratio_p50']").getAttribute("data-value")))
+                .isEqualTo(api.path("latency_ratio_p50").asDouble());
+        assertThat(panel.locator("[data-field='ratio_p50'] b")).hasText(Pattern.compile("^\\d+\\.\\d\\d×$"));
+        assertThat(panel.locator(".mirror-panel")).hasAttribute("data-inverted", "false");
+        assertThat(panel.locator("canvas")).hasCount(1);
+        assertThat(panel.locator(".mp-chart-empty")).isHidden();
+        Map<String, Object> chart = ratioChart(panel);
+        assertThat(((Number) chart.get("pairs")).longValue()).isEqualTo(pairs);
+        assertThat(((Number) chart.get("width")).intValue()).isGreaterThan(200);
+        assertThat((String) chart.get("ticks")).contains("×1/4 ×1/2 ×1 ×2 ×4");
+
+        waitForUpdates(2);
+        screenshot("dashboard-mirror.png");
+
+        // Closed: the panel goes and so do the reads.
+        assertThat(mirrorReads).isNotEmpty();
+        toggle.click();
+        assertThat(mirrorPanel("catalog")).hasCount(0);
+        assertThat(toggle).hasAttribute("aria-expanded", "false");
+        int reads = mirrorReads.size();
+        page.waitForTimeout(2500);
+        assertThat(mirrorReads).hasSize(reads);
+        assertThat(pageErrors).isEmpty();
+    }
+
+    /**
+     * Made-up mirroring results with exact numbers ({@link FakeStats#mirrors()}): the counts, the ratio's quantiles and
+     * distribution, the noisy fields, and mismatch samples whose markup must stay text. Reads of {@code /api/mirrors}
+     * come about every 2 s while the panel is open, not with every stats snapshot, and stop when it closes.
+     */
+    @Test
+    void mirrorDetailsShowExactNumbersAndServerTextOnlyAsText() throws Exception {
+        FakeStats fake = new FakeStats();
+        List<Long> mirrorReads = new CopyOnWriteArrayList<>();
+        page.route("**/api/stream", route -> route.fulfill(new Route.FulfillOptions().setStatus(503)
+                .setContentType("application/json").setBody(DashboardDevServer.error(503, "no stream today"))));
+        page.route("**/api/stats", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("application/json").setBody(fake.next())));
+        page.route("**/api/mirrors", route -> {
+            mirrorReads.add(System.nanoTime());
+            route.fulfill(new Route.FulfillOptions().setStatus(200).setContentType("application/json")
+                    .setBody(fake.mirrors()));
+        });
+        page.onDialog(dialog -> {
+            pageErrors.add("a dialog opened: " + dialog.message());
+            dialog.dismiss();
+        });
+
+        page.navigate(admin("/"));
+        Locator split = row("products-read");
+        assertThat(split.locator(".mirror-summary"))
+                .hasText("mirrored to FastAPI · 1,204 compared · 99.75% same · paired p50 0.42×");
+        assertThat(row("search").locator(".mirror-toggle")).isHidden();
+        split.locator(".mirror-toggle").click();
+
+        Locator panel = mirrorPanel("products-read");
+        assertThat(panel.locator(".mirror-panel")).hasAttribute("data-state", "ready");
+        assertThat(panel.locator(".mp-rate-value")).hasText("99.75%");
+        assertThat(panel.locator(".mp-rate-sub")).containsText("same, of 1,204 compared · 1,204 mirrored");
+        assertThat(panel.locator(".mp-count dd")).hasText(new String[] {"1,196", "3", "5", "0", "0"});
+        assertThat(panel.locator(".mp-count dt"))
+                .hasText(new String[] {"matched", "mismatched", "noise", "dropped", "errors"});
+        assertThat(panel.locator(".mp-since")).containsText("(30m ");
+        assertThat(panel.locator(".mp-latency h3")).hasText("Paired latency · FastAPI / Django");
+        assertThat(panel.locator(".mp-ratio-stats")).hasText("p50 0.42× · p90 0.71× · 1,204 pairs");
+        assertThat(panel.locator(".mp-field")).hasText(new String[] {"$.generated_at", "$.request_id"});
+        assertThat(panel.locator(".mp-chart-empty")).isHidden();
+        Map<String, Object> chart = ratioChart(panel);
+        assertThat(((Number) chart.get("pairs")).intValue()).isEqualTo(1204);
+        assertThat(((Number) chart.get("tallest")).doubleValue()).isEqualTo(-1.25);
+        assertThat(((Number) chart.get("min")).doubleValue()).isEqualTo(-2.125);
+        assertThat(((Number) chart.get("max")).doubleValue()).isEqualTo(2.125);
+        assertThat((String) chart.get("ticks")).isEqualTo("×1/4 ×1/2 ×1 ×2 ×4");
+
+        Locator samples = panel.locator(".mp-sample");
+        assertThat(samples).hasCount(3);
+        assertThat(samples.locator(".mp-request-line")).hasText(new String[] {"GET /api/products/?page=2",
+            "GET /api/products/17", "GET /api/products/search?q=<script>alert(2)</script>"});
+        assertThat(samples.nth(0).locator(".mp-diff-line"))
+                .hasText(new String[] {"$.results.1.name: \"Cup\" ≠ \"Bowl\"", "$.count: 48 ≠ 47"});
+        assertThat(samples.nth(2).locator(".mp-diff-line"))
+                .hasText("$.description: " + FakeStats.MARKUP + " ≠ \"bold\"");
+        assertThat(panel.locator("img, script, .mp-samples b")).hasCount(0);
+        assertThat(panel.locator(".mp-legend")).hasText("each line: where: Django's answer ≠ FastAPI's answer");
+
+        // Reads on their own clock: about one in 2 s while the stats come every second.
+        int reads = mirrorReads.size();
+        int updates = updates();
+        page.waitForTimeout(4200);
+        assertThat(updates() - updates).isGreaterThanOrEqualTo(3);
+        assertThat(mirrorReads.size() - reads).isBetween(1, 3);
+
+        waitForUpdates(1);
+        screenshot("dashboard-mirror-fake.png");
+        split.locator(".mirror-toggle").click();
+        assertThat(panel).hasCount(0);
+        reads = mirrorReads.size();
+        page.waitForTimeout(2500);
+        assertThat(mirrorReads).hasSize(reads);
+        assertThat(pageErrors).isEmpty();
+    }
+
+    /**
+     * A route that answers from FastAPI and mirrors to Django: the gateway measures Django / FastAPI there, and the
+     * page turns it round so that it reads FastAPI / Django like everywhere else, quantiles included (the p90 of the
+     * inverse is not the inverse of the p90).
+     */
+    @Test
+    void mirrorDetailsInvertARatioMeasuredTheOtherWayRound() {
+        FakeStats fake = new FakeStats().mirrorFromFastApi();
+        page.route("**/api/stream", route -> route.fulfill(new Route.FulfillOptions().setStatus(503)
+                .setContentType("application/json").setBody(DashboardDevServer.error(503, "no stream today"))));
+        page.route("**/api/stats", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("application/json").setBody(fake.next())));
+        page.route("**/api/mirrors", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("application/json").setBody(fake.mirrors())));
+
+        page.navigate(admin("/"));
+        Locator split = row("products-read");
+        assertThat(split.locator(".mirror-summary")).hasText(
+                "mirrored to Django · 1,204 compared · 99.75% same · paired p50 0.42×");
+        split.locator(".mirror-toggle").click();
+        Locator panel = mirrorPanel("products-read");
+        assertThat(panel.locator(".mirror-panel")).hasAttribute("data-inverted", "true");
+        assertThat(panel.locator(".mp-latency h3")).hasText("Paired latency · FastAPI / Django");
+        assertThat(panel.locator(".mp-ratio-stats")).hasText("p50 0.42× · p90 0.71× · 1,204 pairs");
+        assertThat(panel.locator(".mp-note")).containsText("The gateway measures Django / FastAPI");
+        assertThat(panel.locator(".mp-note")).containsText("inverted here");
+        assertThat(panel.locator(".mp-pairing")).containsText("FastAPI answers the clients; Django gets a copy");
+        Map<String, Object> chart = ratioChart(panel);
+        assertThat(((Number) chart.get("tallest")).doubleValue()).isEqualTo(-1.25);
+        assertThat(((Number) chart.get("pairs")).intValue()).isEqualTo(1204);
+        // The differences keep the gateway's order, primary first.
+        assertThat(panel.locator(".mp-legend")).hasText("each line: where: FastAPI's answer ≠ Django's answer");
+        assertThat(panel.locator(".mp-sample").first().locator(".mp-diff-line").first())
+                .hasText("$.results.1.name: \"Bowl\" ≠ \"Cup\"");
         assertThat(pageErrors).isEmpty();
     }
 }

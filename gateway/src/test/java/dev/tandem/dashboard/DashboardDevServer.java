@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * A stand-in admin server for working on the dashboard by hand: serves the page and Chart.js from the classpath like
- * the real one, and {@link FakeStats} on {@code /api/stats} and {@code /api/stream}. Weight changes need the token
- * {@code dev}. Run it with
+ * the real one, and {@link FakeStats} on {@code /api/stats}, {@code /api/stream} and {@code /api/mirrors}. Weight
+ * changes need the token {@code dev}. Run it with
  * <pre>
  * mvn -pl gateway test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.tandem.dashboard.DashboardDevServer [-Dexec.args=8081]
@@ -48,6 +48,8 @@ final class DashboardDevServer {
                     asset(exchange, "dev/tandem/dashboard/" + path.substring("/assets/".length()));
                 } else if (path.equals("/api/stats")) {
                     send(exchange, 200, "application/json", stats.next());
+                } else if (path.equals("/api/mirrors")) {
+                    send(exchange, 200, "application/json", stats.mirrors());
                 } else if (path.equals("/api/stream")) {
                     stream(exchange, stats);
                 } else if (WEIGHTS.matcher(path).matches() && exchange.getRequestMethod().equals("PUT")) {

@@ -8,15 +8,38 @@ import java.util.Map;
 /**
  * Made-up admin stats in the shape of {@code GET /api/stats}, for what the gateway cannot show yet or not on demand:
  * routes split between both backends, a paired latency ratio, a failing backend. Each call is one second later and
- * the numbers wander a little, so charts have lines. Weights can be changed, as {@code PUT .../weights} would.
+ * the numbers wander a little, so charts have lines. Weights can be changed, as {@code PUT .../weights} would. The
+ * mirrored route's details are in the shape of {@code GET /api/mirrors} ({@link #mirrors()}).
  */
 final class FakeStats {
     /** FastAPI's p50 over Django's on the split route: the page shows it as 0.42×. */
     static final double SPLIT_RATIO = 0.42;
+    /**
+     * The mirrored route's paired latencies as {octaves of FastAPI / Django, count}: quarter-octave buckets as the
+     * gateway keeps them. FastAPI / Django p50 is 2^-1.25 (0.42×), p90 2^-0.5 (0.71×); 1,204 pairs.
+     */
+    static final double[][] FASTAPI_OVER_DJANGO = {
+        {-2, 12}, {-1.75, 60}, {-1.5, 250}, {-1.25, 420}, {-1, 210}, {-0.75, 120}, {-0.5, 80}, {-0.25, 30},
+        {0, 12}, {0.25, 6}, {0.75, 4},
+    };
+    /** A difference with markup in it, which the page must show as text. */
+    static final String MARKUP = "\"<img src=x onerror=alert(1)> & <b>bold</b>\"";
 
     private final Map<String, Map<String, Integer>> weights = new LinkedHashMap<>();
     private final Instant start = Instant.parse("2026-11-22T02:30:00Z");
     private int tick;
+    private String mirrorPrimary = "django";
+    private String mirrorShadow = "fastapi";
+
+    /**
+     * The split route mirrors the other way: FastAPI answers, Django gets the copies. The gateway then measures
+     * Django / FastAPI, so the same latencies come out inverted (p50 2^1.25, 2.38×) and the page must turn them back.
+     */
+    synchronized FakeStats mirrorFromFastApi() {
+        mirrorPrimary = "fastapi";
+        mirrorShadow = "django";
+        return this;
+    }
 
     FakeStats() {
         weights.put("products-read", ordered("django", 50, "fastapi", 50));
@@ -46,9 +69,9 @@ final class FakeStats {
                 new Load(41 - 4 * wave, 0.0005, 7.4 * SPLIT_RATIO + 0.42 * wave, 6.8, 11.9), SPLIT_RATIO);
         // Mirrored: Django answers, FastAPI gets a copy of the same reads; 3 of them differed.
         json.setLength(json.length() - 1);
-        json.append(",\"mirror\":{\"route\":\"products-read\",\"primary\":\"django\",\"shadow\":\"fastapi\","
-                + "\"mirrored\":1204,\"matched\":1196,\"mismatched\":3,\"noise\":5,\"dropped\":0,\"errors\":0,"
-                + "\"match_rate\":0.9934,\"latency_ratio_p50\":0.44,\"latency_ratio_p90\":0.61}}");
+        json.append(",\"mirror\":");
+        mirror(json, false);
+        json.append('}');
         json.append(',');
         route(json, "search", "prefix /api/search  methods GET",
                 new Load(12.5 + wave, 0.0, 42 + 5 * wave, 88, 140),
@@ -62,6 +85,92 @@ final class FakeStats {
         route(json, "admin", "prefix /admin", new Load(0.35, 0.0, 12.2, 30.5, 44.0), null, null);
         json.append("]}");
         return json.toString();
+    }
+
+    /** {@code GET /api/mirrors}: the split route's mirroring, with its histogram, noisy fields and samples. */
+    synchronized String mirrors() {
+        StringBuilder json = new StringBuilder(4096);
+        json.append("{\"routes\":[");
+        mirror(json, true);
+        json.append("]}");
+        return json.toString();
+    }
+
+    private void mirror(StringBuilder json, boolean details) {
+        boolean inverted = mirrorPrimary.equals("fastapi");
+        // What the gateway measures: shadow / primary.
+        double[][] measured = new double[FASTAPI_OVER_DJANGO.length][];
+        for (int i = 0; i < measured.length; i++) {
+            double octaves = FASTAPI_OVER_DJANGO[i][0];
+            measured[i] = new double[] {Math.pow(2, inverted ? -octaves : octaves), FASTAPI_OVER_DJANGO[i][1]};
+        }
+        java.util.Arrays.sort(measured, java.util.Comparator.comparingDouble(b -> b[0]));
+        json.append("{\"route\":\"products-read\",\"primary\":\"").append(mirrorPrimary)
+                .append("\",\"shadow\":\"").append(mirrorShadow).append("\",\"since\":\"")
+                .append(start.minusSeconds(1800)).append("\",")
+                .append("\"mirrored\":1204,\"matched\":1196,\"mismatched\":3,\"noise\":5,\"dropped\":0,\"errors\":0,")
+                .append("\"match_rate\":0.9975,\"latency_ratio_p50\":").append(num(quantile(measured, 0.5)))
+                .append(",\"latency_ratio_p90\":").append(num(quantile(measured, 0.9)));
+        if (details) {
+            json.append(",\"latency_ratio_histogram\":[");
+            String sep = "";
+            for (double[] bucket : measured) {
+                json.append(sep).append('[').append(num(bucket[0])).append(',').append((long) bucket[1]).append(']');
+                sep = ",";
+            }
+            json.append("],\"noisy_fields\":[\"$.generated_at\",\"$.request_id\"],\"mismatch_samples\":[");
+            sample(json, start.minusSeconds(5), "GET /api/products/?page=2",
+                    new String[] {"$.results.1.name", "\"Cup\"", "\"Bowl\""}, new String[] {"$.count", "48", "47"});
+            json.append(',');
+            sample(json, start.minusSeconds(40), "GET /api/products/17",
+                    new String[] {"header content-type", "application/json", "application/json; charset=utf-8"});
+            json.append(',');
+            sample(json, start.minusSeconds(95), "GET /api/products/search?q=<script>alert(2)</script>",
+                    new String[] {"$.description", MARKUP, "\"bold\""});
+            json.append(']');
+        }
+        json.append('}');
+    }
+
+    private void sample(StringBuilder json, Instant time, String request, String[]... differences) {
+        json.append("{\"time\":\"").append(time).append("\",\"request\":").append(quoted(request))
+                .append(",\"differences\":[");
+        String sep = "";
+        for (String[] d : differences) {
+            String[] sides = mirrorPrimary.equals("django") ? d : new String[] {d[0], d[2], d[1]};
+            json.append(sep).append(quoted(sides[0] + ": " + sides[1] + " != " + sides[2]));
+            sep = ",";
+        }
+        json.append("],\"diff\":[");
+        sep = "";
+        for (String[] d : differences) {
+            String[] sides = mirrorPrimary.equals("django") ? d : new String[] {d[0], d[2], d[1]};
+            json.append(sep).append("{\"path\":").append(quoted(sides[0])).append(",\"primary\":")
+                    .append(quoted(sides[1])).append(",\"shadow\":").append(quoted(sides[2])).append('}');
+            sep = ",";
+        }
+        json.append("]}");
+    }
+
+    /** The gateway's rule: the first bucket whose running count reaches ceil(q × total). */
+    private static double quantile(double[][] buckets, double q) {
+        long total = 0;
+        for (double[] b : buckets) {
+            total += (long) b[1];
+        }
+        long rank = (long) Math.ceil(q * total);
+        long seen = 0;
+        for (double[] b : buckets) {
+            seen += (long) b[1];
+            if (seen >= rank) {
+                return b[0];
+            }
+        }
+        return buckets[buckets.length - 1][0];
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private record Load(double rps, double errorRate, Double p50, Double p95, Double p99) {
