@@ -703,7 +703,7 @@
     p.noisySignature = signature;
     if (fields.length === 0) {
       p.noisy.replaceChildren(el('span', { class: 'mp-none', text: 'none found' }),
-        el('span', { class: 'mp-hint', text: ` · compare.noise-sample-percent sends some requests to ${display(m.primary)} `
+        el('span', { class: 'mp-hint', text: `· compare.noise-sample-percent sends some requests to ${display(m.primary)} `
           + 'twice to find the fields that differ between two of its own answers' }));
       return;
     }
