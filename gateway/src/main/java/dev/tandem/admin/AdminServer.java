@@ -53,7 +53,8 @@ public final class AdminServer implements AutoCloseable {
                     }
                 })
                 .bind(config.host(), config.port()).sync().channel();
-        log.info("tandem admin on http://{}", channel.localAddress());
+        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+        log.info("tandem admin and dashboard on http://{}:{}/", bound.getHostString(), bound.getPort());
         return new AdminServer(group, channel);
     }
 

@@ -23,6 +23,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -115,9 +116,9 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new ClientChannelInitializer(proxy, config, clients));
         serverChannel = bootstrap.bind(listen.host(), listen.port()).sync().channel();
-        log.info("tandem listening on {} ({} transport, {} event loops, {} routes)", serverChannel.localAddress(),
-                transport.name().toLowerCase(java.util.Locale.ROOT), loops,
-                config.routes().size());
+        log.info("tandem listening on {} ({} transport, {} event loops, {} routes, direct memory {})",
+                serverChannel.localAddress(), transport.name().toLowerCase(java.util.Locale.ROOT), loops,
+                config.routes().size(), PlatformDependent.useDirectBufferNoCleaner() ? "unsafe" : "via ByteBuffer");
     }
 
     /** The bound port (useful with port 0). */

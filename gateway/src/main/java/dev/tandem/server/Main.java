@@ -24,6 +24,10 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // Before any Netty class loads: with the jar's Add-Opens, Netty then manages direct memory itself.
+        if (System.getProperty("io.netty.tryReflectionSetAccessible") == null) {
+            System.setProperty("io.netty.tryReflectionSetAccessible", "true");
+        }
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // Sampling leak detection records a stack trace for ~1% of buffers: a cost on every request path.
             // Tests (and anyone who asks with -Dio.netty.leakDetection.level) keep it; production runs without.
