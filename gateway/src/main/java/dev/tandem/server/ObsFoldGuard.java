@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ByteProcessor;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
 
@@ -26,6 +27,9 @@ final class ObsFoldGuard extends ChannelInboundHandlerAdapter {
     private boolean atLineStart = true;
     /** Lines of the head so far: the request line, then header lines. */
     private int lines;
+    private boolean folded;
+    /** Made once: forEachByte is the buffer's fast path, without a bounds and liveness check per byte. */
+    private final ByteProcessor scanner = this::scan;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -39,25 +43,31 @@ final class ObsFoldGuard extends ChannelInboundHandlerAdapter {
     }
 
     private boolean folds(ByteBuf buf) {
-        for (int i = buf.readerIndex(); i < buf.writerIndex() && inHead; i++) {
-            byte b = buf.getByte(i);
-            if (!atLineStart) {
-                atLineStart = b == '\n';
-            } else if (b == ' ' || b == '\t') {
-                if (lines > 0) {
-                    return true; // a line after the request line that starts with whitespace continues a field
-                }
-                atLineStart = false;
-            } else if (b == '\r' || b == '\n') {
-                if (lines > 0) {
-                    inHead = false; // the empty line: the head is over, and the body is not ours to scan
-                }
-            } else {
-                atLineStart = false;
-                lines++;
+        folded = false;
+        buf.forEachByte(scanner);
+        return folded;
+    }
+
+    /** One byte of a head; false stops the scan (a fold found, or the head is over). */
+    private boolean scan(byte b) {
+        if (!atLineStart) {
+            atLineStart = b == '\n';
+        } else if (b == ' ' || b == '\t') {
+            if (lines > 0) {
+                folded = true; // a line after the request line that starts with whitespace continues a field
+                return false;
             }
+            atLineStart = false;
+        } else if (b == '\r' || b == '\n') {
+            if (lines > 0) {
+                inHead = false; // the empty line: the head is over, and the body is not ours to scan
+                return false;
+            }
+        } else {
+            atLineStart = false;
+            lines++;
         }
-        return false;
+        return true;
     }
 
     @Override
