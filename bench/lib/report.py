@@ -245,6 +245,12 @@ def render(work: Path, out: Path, notes: Path | None) -> None:
         L.append(f"> **Noise.** {env['NOISE_NOTE']}")
         L.append("")
     summaries = {w: summarise([r for r in rows if r["workload"] == w], clk_tck) for w in workloads}
+    failed = work / "failed.txt"
+    if failed.exists() and failed.read_text().strip():
+        L.append("> **Targets that failed during the run** (their later samples are 0 req/s or disturbed):")
+        for line in failed.read_text().splitlines():
+            L.append(f"> - `{line.strip()}`")
+        L.append("")
     L.extend(headline(summaries, work))
     L.append("How to read: req/s, p50 and p99 are medians over rounds; in brackets, the slowest and fastest "
              "round. \"÷ nginx\" compares with nginx in the same run. CPU/req is the proxy's own CPU time "
