@@ -998,7 +998,21 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelResponseTimer();
+    }
+
+    /** The connection's timer must not outlive it: a scheduled task would keep the whole channel reachable. */
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelResponseTimer();
         Exchange ex = exchange;
         if (ex != null) {
             if (ex.acquiring != null) {

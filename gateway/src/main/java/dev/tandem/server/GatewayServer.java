@@ -134,6 +134,11 @@ public final class GatewayServer implements AutoCloseable {
         return transport;
     }
 
+    /** The worker event loops (for tests and gauges). */
+    public EventLoopGroup workerLoops() {
+        return workerGroup;
+    }
+
     /** The admin listener's bound port. */
     public int adminPort() {
         if (admin == null) {
