@@ -45,7 +45,6 @@ public final class GatewayServer implements AutoCloseable {
 
     private final GatewayConfig config;
     private final Transport transport;
-    private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final ProxyContext proxy;
@@ -63,7 +62,6 @@ public final class GatewayServer implements AutoCloseable {
         this.transport = transport;
         this.loops = config.listen().eventLoops() > 0
                 ? config.listen().eventLoops() : Runtime.getRuntime().availableProcessors();
-        this.bossGroup = transport.newGroup(1, "tandem-accept");
         this.workerGroup = transport.newGroup(loops, "tandem-loop");
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(registry) : null;
@@ -106,8 +104,9 @@ public final class GatewayServer implements AutoCloseable {
 
     private void bind() throws InterruptedException {
         ListenerConfig listen = config.listen();
+        // Accepting runs on a worker loop too, as nginx's worker does: no thread hand-off per new connection.
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+                .group(workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -249,7 +248,6 @@ public final class GatewayServer implements AutoCloseable {
             traffic.close();
         }
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     private Channel serverChannel() {

@@ -66,6 +66,11 @@ public final class UpstreamPool {
         return backend;
     }
 
+    /** Whether {@link #close} ran (a reload retired these settings). */
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Connections open now: idle, in use and connecting. */
     public int open() {
         return open;

@@ -29,6 +29,13 @@ public final class UpstreamPools {
             return new HashMap<>();
         }
     };
+    /** Each loop's most recently used pool per backend name. */
+    private final FastThreadLocal<Map<String, UpstreamPool>> lastUsed = new FastThreadLocal<>() {
+        @Override
+        protected Map<String, UpstreamPool> initialValue() {
+            return new HashMap<>();
+        }
+    };
     /** Every pool, for the admin view, reloads and shutdown; written once per pool, read from other threads. */
     private final Map<EventLoop, Map<BackendConfig, UpstreamPool>> all = new ConcurrentHashMap<>();
 
@@ -54,12 +61,18 @@ public final class UpstreamPools {
     public UpstreamPool pool(EventLoop loop, BackendConfig backend) {
         assert loop.inEventLoop() : "pools are per event loop";
         Map<BackendConfig, UpstreamPool> pools = loopPools.get();
+        // Fast path: the same settings object as last time on this loop (a record's hash walks every field).
+        UpstreamPool last = lastUsed.get().get(backend.name());
+        if (last != null && last.backend() == backend && !last.isClosed()) {
+            return last;
+        }
         UpstreamPool pool = pools.get(backend);
         if (pool == null) {
             pool = new UpstreamPool(loop, backend, address(backend), channelType, connectObserver);
             pools.put(backend, pool);
             all.computeIfAbsent(loop, l -> new ConcurrentHashMap<>()).put(backend, pool);
         }
+        lastUsed.get().put(backend.name(), pool);
         return pool;
     }
 
