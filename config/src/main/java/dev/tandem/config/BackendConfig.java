@@ -41,6 +41,11 @@ public record BackendConfig(
         Objects.requireNonNull(resilience, "resilience");
     }
 
+    /** {@code host} or {@code host:port} (port 80 left out): the Host a request to this backend names. */
+    public String authority() {
+        return port == 80 ? host : host + ':' + port;
+    }
+
     /** The path prefix of {@link #url()}, empty when it has none (never ends with '/'). */
     public String basePath() {
         String path = url.getRawPath();

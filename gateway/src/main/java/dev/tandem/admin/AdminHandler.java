@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -285,19 +283,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static String remote(ChannelHandlerContext ctx) {
         return String.valueOf(ctx.channel().remoteAddress());
-    }
-
-    /** Whether a bind address keeps the admin listener off the network; resolves names, so call it at start. */
-    static boolean isLoopback(String host) {
-        if (host.equals("localhost")) {
-            return true;
-        }
-        try {
-            String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            return InetAddress.getByName(literal).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     @Override

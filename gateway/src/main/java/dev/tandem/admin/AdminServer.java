@@ -38,7 +38,7 @@ public final class AdminServer implements AutoCloseable {
         AdminConfig config = gateway.config().admin();
         EventLoopGroup group = transport.newGroup(1, "tandem-admin");
         AdminApi api = new AdminApi(gateway, group.next());
-        boolean readsNeedToken = !AdminHandler.isLoopback(config.host());
+        boolean readsNeedToken = !config.isLoopback();
         Channel channel = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())

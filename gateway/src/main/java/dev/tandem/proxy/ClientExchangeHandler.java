@@ -73,6 +73,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      */
     private boolean clientReadRequested;
     private @Nullable ScheduledFuture<?> responseTimer;
+    private @Nullable String clientAddress;
     private long responseTimerAt;
 
     public ClientExchangeHandler(ProxyContext proxy) {
@@ -123,7 +124,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         String clientRequestId = headers.get(proxyConfig.requestIdHeader());
         String requestId = clientRequestId != null && RequestIds.isValid(clientRequestId)
                 ? clientRequestId : RequestIds.generate();
-        Exchange ex = new Exchange(requestId, request.method(), request.uri(),
+        Exchange ex = new Exchange(config, requestId, request.method(), request.uri(),
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0));
         exchange = ex;
         ctx.pipeline().fireUserEventTriggered(ExchangeStarted.INSTANCE);
@@ -213,7 +214,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * backend is down, its circuit open or its bulkhead full. False after answering 503.
      */
     private boolean admit(Exchange ex, String backendName) {
-        GatewayConfig config = proxy.snapshot().config();
+        GatewayConfig config = ex.config;
         UpstreamGuard guard = proxy.guards().guard(backendName);
         UpstreamGuard.Admission admission = guard.admit();
         if (admission == UpstreamGuard.Admission.ADMITTED) {
@@ -341,7 +342,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         ex.bytesIn += content.content().readableBytes();
-        long maxBody = proxy.snapshot().config().limits().maxRequestBodySize();
+        long maxBody = ex.config.limits().maxRequestBodySize();
         if (ex.bytesIn > maxBody) {
             content.release();
             ex.requestComplete = true;
@@ -392,12 +393,15 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, request.headers());
     }
 
+    /** The client's address as text; fixed for the connection, so worked out once. */
     private @Nullable String clientAddress() {
-        SocketAddress remote = context().channel().remoteAddress();
-        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
+        if (clientAddress == null) {
+            SocketAddress remote = context().channel().remoteAddress();
+            if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+                clientAddress = inet.getAddress().getHostAddress();
+            }
         }
-        return null;
+        return clientAddress;
     }
 
     private static boolean isWebSocketUpgrade(HttpRequest request) {
@@ -530,7 +534,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (!admit(ex, fallback)) {
             return true; // answered 503
         }
-        ex.upstreamRequest = upstreamRequest(ex.upstreamRequest, ex, proxy.snapshot().config().proxy());
+        ex.upstreamRequest = upstreamRequest(ex.upstreamRequest, ex, ex.config.proxy());
         acquire(ex);
         return true;
     }
@@ -610,7 +614,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         } else if (ex.clientHttp10) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        ProxyConfig proxyConfig = proxy.snapshot().config().proxy();
+        ProxyConfig proxyConfig = ex.config.proxy();
         if (proxyConfig.backendHeader() != null) {
             headers.set(proxyConfig.backendHeader(), ex.backend.name());
         }
@@ -842,7 +846,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.outcome = outcome;
         ex.responseStarted = true;
         ex.responseComplete = true;
-        ProxyConfig proxyConfig = proxy.snapshot().config().proxy();
+        ProxyConfig proxyConfig = ex.config.proxy();
         FullHttpResponse response = ErrorResponses.of(ctx.alloc(), status, message, ex.requestId,
                 proxyConfig.requestIdHeader(), ex.closeClient);
         if (ex.retryAfterSeconds > 0) {
@@ -948,7 +952,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         connection.detach();
         Channel client = ctx.channel();
         Channel upstream = connection.channel();
-        ProxyConfig proxyConfig = proxy.snapshot().config().proxy();
+        ProxyConfig proxyConfig = ex.config.proxy();
         if (proxyConfig.backendHeader() != null) {
             response.headers().set(proxyConfig.backendHeader(), ex.backend.name());
         }

@@ -1,6 +1,7 @@
 package dev.tandem.proxy;
 
 import dev.tandem.config.BackendConfig;
+import dev.tandem.config.GatewayConfig;
 import dev.tandem.metrics.PairMetrics;
 import dev.tandem.resilience.UpstreamGuard;
 import dev.tandem.routing.RequestTarget;
@@ -18,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * loop, so plain fields suffice.
  */
 final class Exchange {
+    /** The configuration the exchange started with; it keeps it to the end, whatever reloads happen meanwhile. */
+    final GatewayConfig config;
     final String requestId;
     final long startNanos;
     final HttpMethod method;
@@ -79,7 +82,8 @@ final class Exchange {
     long bytesIn;
     long bytesOut;
 
-    Exchange(String requestId, HttpMethod method, String path, boolean clientHttp10) {
+    Exchange(GatewayConfig config, String requestId, HttpMethod method, String path, boolean clientHttp10) {
+        this.config = config;
         this.requestId = requestId;
         this.startNanos = System.nanoTime();
         this.method = method;

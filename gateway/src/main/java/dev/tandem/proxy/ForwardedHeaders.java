@@ -42,8 +42,7 @@ final class ForwardedHeaders {
         if (preserveHost && clientHost != null) {
             headers.set(HttpHeaderNames.HOST, clientHost);
         } else {
-            String authority = backend.port() == 80 ? backend.host() : backend.host() + ':' + backend.port();
-            headers.set(HttpHeaderNames.HOST, authority);
+            headers.set(HttpHeaderNames.HOST, backend.authority());
         }
     }
 }

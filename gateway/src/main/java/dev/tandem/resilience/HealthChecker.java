@@ -87,8 +87,7 @@ public final class HealthChecker implements AutoCloseable {
         Check(BackendConfig backend, HealthCheckConfig config) {
             this.backend = backend;
             this.config = config;
-            String authority = backend.port() == 80 ? backend.host() : backend.host() + ":" + backend.port();
-            this.uri = URI.create("http://" + authority + backend.basePath() + config.path());
+            this.uri = URI.create("http://" + backend.authority() + backend.basePath() + config.path());
         }
 
         void run() {

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
-import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The mirror of one exchange. It copies what it needs as the primary exchange streams by (the request body up to the
- * route's limit, the primary response up to {@link ShadowCall#MAX_RESPONSE_BYTES}), sends the shadow request once
+ * route's limit, the primary response up to {@link BoundedCopy#MAX_RESPONSE_BYTES}), sends the shadow request once
  * the client's request is complete, in parallel with the primary's response, and has the two compared when both are
  * in. It never holds a message of the primary's: it copies bytes, and the primary keeps ownership. Every method runs
  * on the client channel's event loop.
@@ -40,12 +39,11 @@ public final class Mirror {
     private final String uri;
     private final HttpHeaders headers;
     private final boolean noiseSample;
-    private final ByteArrayOutputStream requestBody = new ByteArrayOutputStream();
+    private final BoundedCopy requestBody;
 
     private int primaryStatus;
     private final Map<String, String> primaryHeaders = new HashMap<>();
-    private final ByteArrayOutputStream primaryBody = new ByteArrayOutputStream();
-    private boolean primaryTruncated;
+    private final BoundedCopy primaryBody = new BoundedCopy(BoundedCopy.MAX_RESPONSE_BYTES);
     private ResponseComparator.@Nullable Captured primaryResult;
     private long primaryNanos;
 
@@ -70,6 +68,7 @@ public final class Mirror {
         this.method = method;
         this.uri = uri;
         this.noiseSample = noiseSample;
+        this.requestBody = new BoundedCopy(config.maxBody());
         this.headers = new DefaultHttpHeaders().set(requestHeaders);
         // The shadow keeps the client's Host, and says what it is.
         if (clientHost != null) {
@@ -85,17 +84,12 @@ public final class Mirror {
         if (over) {
             return;
         }
-        int readable = content.content().readableBytes();
-        if (requestBody.size() + (long) readable > config.maxBody()) {
+        if (!requestBody.append(content.content())) {
             // Too big to mirror after all (chunked, no length up front): drop it, counted.
             over = true;
             mirrors.drop(stats);
             mirrors.finished(route);
-            return;
         }
-        byte[] bytes = new byte[readable];
-        content.content().getBytes(content.content().readerIndex(), bytes);
-        requestBody.writeBytes(bytes);
     }
 
     /** The client's request is complete: send the shadow (and, for a noise sample, the primary's repeat). */
@@ -133,16 +127,7 @@ public final class Mirror {
 
     /** A chunk of the primary's response reached the client: keep a copy, up to the limit. */
     public void onPrimaryContent(HttpContent content) {
-        int readable = content.content().readableBytes();
-        int room = ShadowCall.MAX_RESPONSE_BYTES - primaryBody.size();
-        if (readable > room) {
-            primaryTruncated = true;
-        }
-        if (room > 0 && readable > 0) {
-            byte[] bytes = new byte[Math.min(room, readable)];
-            content.content().getBytes(content.content().readerIndex(), bytes);
-            primaryBody.writeBytes(bytes);
-        }
+        primaryBody.append(content.content());
     }
 
     /** The primary's response is complete, {@code nanos} after its request was written. */
@@ -152,7 +137,7 @@ public final class Mirror {
         }
         primaryNanos = nanos;
         primaryResult = new ResponseComparator.Captured(primaryStatus, Map.copyOf(primaryHeaders),
-                primaryBody.toByteArray(), primaryTruncated);
+                primaryBody.toByteArray(), primaryBody.truncated());
         maybeCompare();
     }
 

@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.ByteArrayOutputStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,6 @@ import org.jspecify.annotations.Nullable;
  * to a limit and handed to a callback, with {@code null} on any failure. Runs on the client channel's event loop.
  */
 final class ShadowCall implements UpstreamListener {
-    /** Response bytes kept for comparison; beyond this, bodies are compared by hash of what was kept. */
-    static final int MAX_RESPONSE_BYTES = 1024 * 1024;
 
     private final EventLoop loop;
     private final BackendConfig backend;
@@ -49,8 +46,7 @@ final class ShadowCall implements UpstreamListener {
     private @Nullable ScheduledFuture<?> timeout;
     private int status;
     private final Map<String, String> headers = new HashMap<>();
-    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-    private boolean truncated;
+    private final BoundedCopy body = new BoundedCopy(BoundedCopy.MAX_RESPONSE_BYTES);
     private boolean reusable = true;
     private boolean finished;
     private long startNanos;
@@ -117,18 +113,9 @@ final class ShadowCall implements UpstreamListener {
                     finish(null);
                     return;
                 }
-                int readable = content.content().readableBytes();
-                int room = MAX_RESPONSE_BYTES - body.size();
-                if (readable > room) {
-                    truncated = true;
-                }
-                if (room > 0) {
-                    byte[] bytes = new byte[Math.min(room, readable)];
-                    content.content().getBytes(content.content().readerIndex(), bytes);
-                    body.writeBytes(bytes);
-                }
+                body.append(content.content());
                 if (content instanceof LastHttpContent) {
-                    finish(new ResponseComparator.Captured(status, headers, body.toByteArray(), truncated));
+                    finish(new ResponseComparator.Captured(status, headers, body.toByteArray(), body.truncated()));
                 }
             }
         } finally {

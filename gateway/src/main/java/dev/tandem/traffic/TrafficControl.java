@@ -123,7 +123,7 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
         }
         Map<String, Integer> weights;
         try {
-            weights = inDeclaredOrder(parseWeights(body, proxy.snapshot().config()), route, routeOf(fileConfig,
+            weights = inDeclaredOrder(parseWeights(body, proxy.snapshot().config()), route, route(fileConfig,
                     routeName));
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
@@ -213,10 +213,6 @@ public final class TrafficControl implements AdminChanges, AutoCloseable {
         }
         weights.forEach(ordered::putIfAbsent);
         return ordered;
-    }
-
-    private static @Nullable RouteConfig routeOf(GatewayConfig config, String name) {
-        return route(config, name);
     }
 
     static Map<String, Integer> parseWeights(String body, GatewayConfig config) {
