@@ -39,7 +39,7 @@ import org.testcontainers.utility.MountableFile;
  * <p>Expected of the deploy images: {@code deploy/<app>/Dockerfile} with {@code deploy/} as the build
  * context, serving on {@value #APP_PORT} by default and configured by the same environment as the processes.
  */
-final class ContainerStack implements HybridStack {
+final class ContainerStack extends StackBase {
 
     static final int APP_PORT = 8000;
     private static final int GATEWAY_PORT = 8080;
@@ -47,10 +47,7 @@ final class ContainerStack implements HybridStack {
     private static final String POSTGRES_IMAGE = "postgres:17-alpine";
     private static final String JRE_IMAGE = "eclipse-temurin:17-jre";
 
-    private final Database database;
     private final Path repoRoot;
-    private final Path logDir;
-    private final Deploy deploy;
     private final String subnet = "172.31." + ThreadLocalRandom.current().nextInt(16, 250);
     private Network network;
     private PostgreSQLContainer postgres;
@@ -60,33 +57,20 @@ final class ContainerStack implements HybridStack {
     private Teardown teardown;
 
     ContainerStack(Database database, Path repoRoot, Path logDir) {
+        super(requirePostgres(database), repoRoot, logDir);
+        this.repoRoot = repoRoot;
+    }
+
+    private static Database requirePostgres(Database database) {
         if (database != Database.POSTGRES) {
             throw new IllegalStateException("the SQLite configuration is the local run; use -Dtandem.stack=processes");
         }
-        this.database = database;
-        this.repoRoot = repoRoot;
-        this.logDir = logDir;
-        this.deploy = new Deploy(repoRoot, logDir);
+        return database;
     }
 
     @Override
     public String provider() {
         return "containers";
-    }
-
-    @Override
-    public Database database() {
-        return database;
-    }
-
-    @Override
-    public Path logDir() {
-        return logDir;
-    }
-
-    @Override
-    public String adminPassword() {
-        return Deploy.ADMIN_PASSWORD;
     }
 
     private String ip(int host) {

@@ -17,11 +17,8 @@ import java.util.concurrent.CompletionException;
  * SQLite file), gunicorn + Django, uvicorn + FastAPI and one gateway JVM per tested event-loop count.
  * Every process logs to a file under {@code target/it/<stack>/}.
  */
-final class ProcessStack implements HybridStack {
+final class ProcessStack extends StackBase {
 
-    private final Database database;
-    private final Path logDir;
-    private final Deploy deploy;
     private PostgresServer postgres;
     private DjangoProcess django;
     private FastApiProcess fastapi;
@@ -31,29 +28,12 @@ final class ProcessStack implements HybridStack {
     private Teardown teardown;
 
     ProcessStack(Database database, Path repoRoot, Path logDir) {
-        this.database = database;
-        this.logDir = logDir;
-        this.deploy = new Deploy(repoRoot, logDir);
+        super(database, repoRoot, logDir);
     }
 
     @Override
     public String provider() {
         return "processes";
-    }
-
-    @Override
-    public Database database() {
-        return database;
-    }
-
-    @Override
-    public Path logDir() {
-        return logDir;
-    }
-
-    @Override
-    public String adminPassword() {
-        return Deploy.ADMIN_PASSWORD;
     }
 
     private synchronized PostgresServer postgres() {
