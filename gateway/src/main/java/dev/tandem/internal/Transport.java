@@ -1,8 +1,8 @@
 package dev.tandem.internal;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -12,32 +12,47 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.function.Supplier;
 
-/** The socket transport: native epoll on Linux when it loads, NIO otherwise. */
+/**
+ * The socket transport: native epoll on Linux when it loads, NIO otherwise. {@code -Dtandem.transport=} picks one
+ * explicitly: {@code epoll}, {@code io_uring} (falls back to epoll when the kernel refuses it) or {@code nio}.
+ */
 public enum Transport {
-    EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class),
-    NIO(NioServerSocketChannel.class, NioSocketChannel.class);
+    EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class, EpollIoHandler::newFactory),
+    IO_URING(IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringIoHandler::newFactory),
+    NIO(NioServerSocketChannel.class, NioSocketChannel.class, NioIoHandler::newFactory);
 
     private final Class<? extends ServerChannel> serverChannel;
     private final Class<? extends SocketChannel> socketChannel;
+    private final Supplier<IoHandlerFactory> ioHandlers;
 
-    Transport(Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel) {
+    Transport(Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel,
+              Supplier<IoHandlerFactory> ioHandlers) {
         this.serverChannel = serverChannel;
         this.socketChannel = socketChannel;
+        this.ioHandlers = ioHandlers;
     }
 
-    /** Epoll unless unavailable or turned off with {@code -Dtandem.transport=nio}. */
+    /** The transport {@code -Dtandem.transport} asks for when it is available here, else the best available. */
     public static Transport best() {
-        if ("nio".equalsIgnoreCase(System.getProperty("tandem.transport"))) {
+        String wanted = System.getProperty("tandem.transport", "epoll");
+        if ("nio".equalsIgnoreCase(wanted)) {
             return NIO;
+        }
+        if ("io_uring".equalsIgnoreCase(wanted) && IoUring.isAvailable()) {
+            return IO_URING;
         }
         return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlers.get());
     }
 
     public Class<? extends ServerChannel> serverChannel() {

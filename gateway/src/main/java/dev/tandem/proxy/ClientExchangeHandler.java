@@ -3,6 +3,8 @@ package dev.tandem.proxy;
 import dev.tandem.config.BackendConfig;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.ProxyConfig;
+import dev.tandem.http1.Http1Writer;
+import dev.tandem.http1.ResponseHead;
 import dev.tandem.internal.Channels;
 import dev.tandem.metrics.GatewayMetrics;
 import dev.tandem.resilience.UpstreamGuard;
@@ -15,6 +17,7 @@ import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
 import dev.tandem.upstream.UpstreamPool;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -37,6 +40,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -74,6 +78,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private boolean clientReadRequested;
     private @Nullable ScheduledFuture<?> responseTimer;
     private @Nullable String clientAddress;
+    private @Nullable HeaderNames headerNames;
     private long responseTimerAt;
 
     public ClientExchangeHandler(ProxyContext proxy) {
@@ -139,7 +144,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         ex.clientKeepAlive = HttpUtil.isKeepAlive(request) && !proxy.isDraining();
-        ex.requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        ex.requestChunked = HttpUtil.isTransferEncodingChunked(request);
+        ex.requestHasBody = ex.requestChunked || HttpUtil.getContentLength(request, 0L) > 0;
 
         RequestTarget target = RequestTarget.parse(request.uri());
         if (target == null) {
@@ -194,8 +200,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             // We answer 100 Continue ourselves and stream the body as it comes, as nginx does; the backend never
             // sees the expectation, so it never sends an interim response we would have to relay.
             headers.remove(HttpHeaderNames.EXPECT);
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
-                    ctx.voidPromise());
+            ctx.writeAndFlush(Http1Writer.continueResponse(), ctx.voidPromise());
         }
         ex.websocket = isWebSocketUpgrade(request);
         ex.clientHost = headers.get(HttpHeaderNames.HOST);
@@ -360,7 +365,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             }
         }
         // Ownership of the content passes to the upstream channel; a failed write surfaces as onUpstreamError.
-        upstream.writeAndFlush(content, upstream.voidPromise());
+        writeBody(upstream, content, ex.requestChunked, last);
+        upstream.flush();
         if (last) {
             ex.requestComplete = true;
             maybeFinish(ex);
@@ -459,13 +465,15 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.sent = true;
         connection.bind(this);
         Channel upstream = connection.channel();
-        upstream.write(ex.upstreamRequest, upstream.voidPromise());
+        HttpRequest request = ex.upstreamRequest;
+        connection.writeRequestHead(request.method(),
+                Http1Writer.requestHead(upstream.alloc(), request.method(), request.uri(), request.headers()));
         ex.requestSentNanos = System.nanoTime();
         ex.lastUpstreamActivityNanos = ex.requestSentNanos;
         armTimeout(ex);
         if (ex.requestComplete) {
             // A retry: the request had no body and was read whole already.
-            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+            upstream.flush();
         } else {
             ex.upstreamFlushPending = true;
             // The body (for most requests just the empty last content, already decoded) follows the head; if it is
@@ -563,13 +571,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    private void onResponseHead(Exchange ex, HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
+    private void onResponseHead(Exchange ex, HttpResponse message) {
+        if (message.decoderResult().isFailure() || !(message instanceof ResponseHead response)) {
             failExchange(ex, HttpResponseStatus.BAD_GATEWAY,
                     "backend '" + ex.backend.name() + "' sent an invalid response", Outcome.REFUSED);
             return;
         }
-        int code = response.status().code();
+        int code = response.code();
         if (code == 101) {
             if (ex.websocket) {
                 startTunnel(ex, response);
@@ -587,49 +595,91 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ex.skipInterimLast = true;
             return;
         }
-        HttpHeaders headers = response.headers();
-        if (!HttpUtil.isKeepAlive(response)) {
+        if (!response.isKeepAlive()) {
             ex.upstreamReusable = false;
         }
-        HopByHopHeaders.strip(headers, false);
         boolean bodyless = ex.method.equals(HttpMethod.HEAD) || code == 204 || code == 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-        if (!bodyless && !chunked && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        if (!bodyless && !response.isChunked() && response.contentLength() < 0) {
             // Delimited by the backend closing the connection: the connection dies with the response, and the
             // client gets chunked framing (HTTP/1.1) or the same close-delimited body (HTTP/1.0).
             ex.upstreamReusable = false;
             if (ex.clientHttp10) {
                 ex.closeClient = true;
             } else {
-                HttpUtil.setTransferEncodingChunked(response, true);
+                ex.chunkToClient = true;
             }
-        } else if (chunked && ex.clientHttp10) {
-            // HTTP/1.0 has no chunked coding: send the body as is and end it by closing.
-            HttpUtil.setTransferEncodingChunked(response, false);
-            ex.closeClient = true;
+        } else if (!bodyless && response.isChunked()) {
+            // De-chunked by the decoder; chunked again for HTTP/1.1, and for HTTP/1.0 sent as is, ended by closing.
+            if (ex.clientHttp10) {
+                ex.closeClient = true;
+            } else {
+                ex.chunkToClient = true;
+            }
         }
+        AsciiString connection = null;
         if (!ex.clientKeepAlive || ex.closeClient || proxy.isDraining()) {
             ex.closeClient = true;
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            connection = HttpHeaderValues.CLOSE;
         } else if (ex.clientHttp10) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            connection = HttpHeaderValues.KEEP_ALIVE;
         }
-        ProxyConfig proxyConfig = ex.config.proxy();
-        if (proxyConfig.backendHeader() != null) {
-            headers.set(proxyConfig.backendHeader(), ex.backend.name());
-        }
-        if (!headers.contains(proxyConfig.requestIdHeader())) {
-            headers.set(proxyConfig.requestIdHeader(), ex.requestId);
-        }
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
         ex.status = code;
         ex.responseStarted = true;
         ex.clientFlushPending = true;
         if (ex.mirror != null) {
             ex.mirror.onPrimaryHead(response);
         }
+        ChannelHandlerContext ctx = context();
+        HeaderNames names = headerNames(ex.config.proxy());
+        ByteBuf head = Http1Writer.responseHead(ctx.alloc(), response, new Http1Writer.ResponseEdits(
+                ex.chunkToClient, connection, false, names.backend, ex.backend.name(), names.requestId,
+                ex.requestId));
         // Flushed on read complete, together with whatever body this read brought.
-        context().write(response, context().voidPromise());
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    /**
+     * Writes a body part to a channel without an HTTP encoder, in chunked framing when asked. Takes ownership of
+     * {@code content}; the trailer fields of a last chunk are not forwarded.
+     */
+    private static void writeBody(Channel channel, HttpContent content, boolean chunked, boolean last) {
+        ByteBuf data = content.content();
+        int size = data.readableBytes();
+        if (size == 0) {
+            content.release();
+        } else if (chunked) {
+            channel.write(Http1Writer.chunkHeader(channel.alloc(), size), channel.voidPromise());
+            channel.write(data, channel.voidPromise());
+            channel.write(Http1Writer.chunkEnd(), channel.voidPromise());
+        } else {
+            channel.write(data, channel.voidPromise());
+        }
+        if (last && chunked) {
+            channel.write(Http1Writer.lastChunk(), channel.voidPromise());
+        }
+    }
+
+    /** Config header names as lower-case ASCII, worked out once per proxy config this connection sees. */
+    private HeaderNames headerNames(ProxyConfig proxyConfig) {
+        HeaderNames current = headerNames;
+        if (current == null || current.config != proxyConfig) {
+            current = new HeaderNames(proxyConfig);
+            headerNames = current;
+        }
+        return current;
+    }
+
+    private static final class HeaderNames {
+        final ProxyConfig config;
+        final AsciiString requestId;
+        final @Nullable AsciiString backend;
+
+        HeaderNames(ProxyConfig config) {
+            this.config = config;
+            this.requestId = AsciiString.of(config.requestIdHeader().toLowerCase(java.util.Locale.ROOT));
+            this.backend = config.backendHeader() == null ? null
+                    : AsciiString.of(config.backendHeader().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     private void onResponseContent(Exchange ex, HttpContent content) {
@@ -654,15 +704,15 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 ex.mirror.onPrimaryComplete(System.nanoTime() - ex.requestSentNanos);
             }
         }
+        writeBody(ctx.channel(), content, ex.chunkToClient, last);
         if (last) {
             ex.responseComplete = true;
             ex.clientFlushPending = false;
-            ctx.writeAndFlush(content, ctx.voidPromise());
+            ctx.flush();
             maybeFinish(ex);
             return;
         }
         ex.clientFlushPending = true;
-        ctx.write(content, ctx.voidPromise());
     }
 
     @Override
@@ -852,7 +902,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex.retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, ex.retryAfterSeconds);
         }
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        ctx.writeAndFlush(Http1Writer.response(ctx.alloc(), response), ctx.voidPromise());
         if (ex.discardingBody && !ex.closeClient) {
             readClient(ex);
         } else {
@@ -945,23 +995,21 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * The backend accepted the upgrade: relay the 101, then turn both connections into a byte tunnel. The upstream
      * connection leaves the pool for good.
      */
-    private void startTunnel(Exchange ex, HttpResponse response) {
+    private void startTunnel(Exchange ex, ResponseHead response) {
         ChannelHandlerContext ctx = context();
         PooledConnection connection = ex.connection;
         ex.connection = null;
         connection.detach();
         Channel client = ctx.channel();
         Channel upstream = connection.channel();
-        ProxyConfig proxyConfig = ex.config.proxy();
-        if (proxyConfig.backendHeader() != null) {
-            response.headers().set(proxyConfig.backendHeader(), ex.backend.name());
-        }
+        HeaderNames names = headerNames(ex.config.proxy());
+        ByteBuf head = Http1Writer.responseHead(ctx.alloc(), response, new Http1Writer.ResponseEdits(
+                false, null, true, names.backend, ex.backend.name(), names.requestId, ex.requestId));
         ex.status = 101;
         ex.responseStarted = true;
         ex.responseComplete = true;
         ex.requestComplete = true;
-        // The encoder turns the head into bytes during write(), so the codec can go right after.
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        ctx.writeAndFlush(head, ctx.voidPromise());
         exchange = null;
         if (ex.deadline != null) {
             ex.deadline.cancel(false); // a deadline covers the handshake, not the life of the WebSocket

@@ -29,6 +29,10 @@ final class Exchange {
     String path;
     boolean clientKeepAlive;
     boolean requestHasBody;
+    /** The request body is chunked: its parts go upstream in chunked framing again. */
+    boolean requestChunked;
+    /** The response body goes to the client in chunked framing. */
+    boolean chunkToClient;
 
     @Nullable Route route;
     @Nullable BackendConfig backend;

@@ -13,7 +13,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.flow.FlowControlHandler;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -79,7 +79,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setValidateHeaders(true)
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false);
-        pipeline.addLast(HandlerNames.CLIENT_CODEC, new HttpServerCodec(decoder));
+        // Decoder only: responses go out as bytes the exchange writes itself (Http1Writer), copied from the backend's.
+        pipeline.addLast(HandlerNames.CLIENT_CODEC, new HttpRequestDecoder(decoder));
         // The decoder may turn one read into many messages; this hands them over one per read() call.
         pipeline.addLast(HandlerNames.CLIENT_FLOW_CONTROL, new FlowControlHandler());
     }

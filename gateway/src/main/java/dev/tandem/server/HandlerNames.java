@@ -8,7 +8,7 @@ package dev.tandem.server;
  * <ol>
  *   <li>{@link #CLIENT_TIMEOUTS}: idle keep-alive and slow request-head timeouts</li>
  *   <li>{@link #OBS_FOLD_GUARD}: rejects folded header lines, which the codec would silently unfold</li>
- *   <li>{@link #CLIENT_CODEC}: HTTP/1.1 request decoder and response encoder, with size limits</li>
+ *   <li>{@link #CLIENT_CODEC}: HTTP/1.1 request decoder with size limits (responses are written as bytes)</li>
  *   <li>{@link #CLIENT_FLOW_CONTROL}: one decoded message per {@code read()}</li>
  *   <li>{@link #CLIENT_EXCHANGE}: routes the request and relays it to the upstream</li>
  *   <li>{@link #METRICS}: observes exchange events and records them (when metrics are on)</li>
@@ -16,7 +16,8 @@ package dev.tandem.server;
  * </ol>
  * After a WebSocket upgrade the codec, flow control and exchange handlers are replaced by {@link #TUNNEL}.
  *
- * <p>Upstream pipeline, inbound order: {@link #UPSTREAM_CODEC}, {@link #UPSTREAM_RESPONSE}; after an upgrade,
+ * <p>Upstream pipeline, inbound order: {@link #UPSTREAM_CODEC} (Tandem's response decoder; requests are written as
+ * bytes), {@link #UPSTREAM_RESPONSE}; after an upgrade,
  * {@link #TUNNEL}.
  */
 public final class HandlerNames {

@@ -1,20 +1,20 @@
 package dev.tandem.traffic;
 
 import dev.tandem.config.BackendConfig;
+import dev.tandem.http1.Http1Writer;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
 import dev.tandem.upstream.UpstreamPools;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -70,14 +70,16 @@ final class ShadowCall implements UpstreamListener {
             PooledConnection conn = acquired.getNow();
             connection = conn;
             conn.bind(this);
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
-                    Unpooled.wrappedBuffer(requestBody));
-            request.headers().set(requestHeaders);
-            HttpUtil.setContentLength(request, requestBody.length);
-            request.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING);
+            HttpHeaders headers = new DefaultHttpHeaders().set(requestHeaders);
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, requestBody.length);
             Channel channel = conn.channel();
             startNanos = System.nanoTime(); // like the primary's, the latency counts from the request write
-            channel.writeAndFlush(request, channel.voidPromise());
+            conn.writeRequestHead(method, Http1Writer.requestHead(channel.alloc(), method, uri, headers));
+            if (requestBody.length > 0) {
+                channel.write(Unpooled.wrappedBuffer(requestBody), channel.voidPromise());
+            }
+            channel.flush();
             channel.read();
             timeout = loop.schedule(() -> {
                 reusable = false;

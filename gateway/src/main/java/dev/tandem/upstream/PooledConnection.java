@@ -1,8 +1,11 @@
 package dev.tandem.upstream;
 
+import dev.tandem.http1.ResponseDecoder;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +20,7 @@ public final class PooledConnection extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     private @Nullable Channel channel;
     private @Nullable UpstreamListener listener;
+    private @Nullable ResponseDecoder decoder;
     private int exchanges;
     private long idleSinceNanos;
 
@@ -34,6 +38,23 @@ public final class PooledConnection extends ChannelInboundHandlerAdapter {
     /** The pool's backend name (the metric tag). */
     public String backend() {
         return pool.backend().name();
+    }
+
+    void decoder(ResponseDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    /**
+     * Writes a request head (already encoded) and tells the response decoder what it answers; not flushed. The
+     * caller writes the body, if any, and flushes.
+     */
+    public void writeRequestHead(HttpMethod method, ByteBuf head) {
+        ResponseDecoder current = decoder;
+        if (current != null) {
+            current.expectResponseTo(method);
+        }
+        Channel ch = channel();
+        ch.write(head, ch.voidPromise());
     }
 
     /** Whether an earlier exchange already used this connection: a reused connection may have gone stale. */

@@ -1,12 +1,12 @@
 package dev.tandem.upstream;
 
+import dev.tandem.http1.ResponseDecoder;
 import dev.tandem.server.HandlerNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
 
 /**
- * The upstream pipeline: HTTP/1.1 client codec, then the connection itself. Response bodies are never aggregated.
+ * The upstream pipeline: Tandem's response decoder, then the connection itself. Response bodies are never aggregated.
  *
  * <p>No FlowControlHandler here, on purpose: the exchange asks for the next read only while the client is writable,
  * and what one read decodes (at most one receive buffer) is relayed in full, which bounds memory as tightly. A flow
@@ -15,9 +15,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
  */
 final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     /** Response heads from our own backends; generous, since Django sets many cookies and headers. */
-    private static final int MAX_INITIAL_LINE = 8192;
-    private static final int MAX_HEADER_SIZE = 65536;
-    private static final int MAX_CHUNK_SIZE = 16384;
+    private static final int MAX_HEAD_SIZE = 8192 + 65536;
 
     private final PooledConnection connection;
 
@@ -27,10 +25,12 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        // failOnMissingResponse: a connection that closes with a request outstanding is an error, not silence.
+        // No encoder: requests go out as bytes (Http1Writer). A connection that closes with a response outstanding
+        // reaches the exchange as a close, which fails it.
+        ResponseDecoder decoder = new ResponseDecoder(MAX_HEAD_SIZE);
+        connection.decoder(decoder);
         ch.pipeline()
-                .addLast(HandlerNames.UPSTREAM_CODEC,
-                        new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE, true))
+                .addLast(HandlerNames.UPSTREAM_CODEC, decoder)
                 .addLast(HandlerNames.UPSTREAM_RESPONSE, connection);
     }
 }

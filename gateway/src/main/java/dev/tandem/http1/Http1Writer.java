@@ -1,0 +1,206 @@
+package dev.tandem.http1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes heads and chunk framing as bytes, for channels that carry no Netty HTTP encoder: the proxy writes
+ * {@code ByteBuf}s to both sides.
+ */
+public final class Http1Writer {
+    private static final byte[] HTTP_1_1 = {'H', 'T', 'T', 'P', '/', '1', '.', '1'};
+    private static final byte[] COLON_SPACE = {':', ' '};
+    private static final int CRLF_SHORT = ('\r' << 8) | '\n';
+    private static final ByteBuf CRLF = constant("\r\n");
+    private static final ByteBuf LAST_CHUNK = constant("0\r\n\r\n");
+    private static final ByteBuf CONTINUE = constant("HTTP/1.1 100 Continue\r\n\r\n");
+
+    private static final AsciiString CONNECTION = AsciiString.cached("connection");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString PROXY_AUTHENTICATE = AsciiString.cached("proxy-authenticate");
+    private static final AsciiString PROXY_AUTHORIZATION = AsciiString.cached("proxy-authorization");
+    private static final AsciiString TE = AsciiString.cached("te");
+    private static final AsciiString TRAILER = AsciiString.cached("trailer");
+    private static final AsciiString UPGRADE = AsciiString.cached("upgrade");
+    private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
+    private static final AsciiString HOST = AsciiString.cached("host");
+    private static final AsciiString TRAILERS = AsciiString.cached("trailers");
+
+    private Http1Writer() {
+    }
+
+    private static ByteBuf constant(String text) {
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(text.length())
+                .writeBytes(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).asReadOnly();
+    }
+
+    /** {@code 100 Continue}, a shared constant: write it as is. */
+    public static ByteBuf continueResponse() {
+        return CONTINUE.duplicate();
+    }
+
+    /** The CRLF that ends a chunk's data. */
+    public static ByteBuf chunkEnd() {
+        return CRLF.duplicate();
+    }
+
+    /** The last chunk and the end of the chunked body (no trailer fields). */
+    public static ByteBuf lastChunk() {
+        return LAST_CHUNK.duplicate();
+    }
+
+    /** A chunk's size line, to be followed by that many data bytes and {@link #chunkEnd()}. */
+    public static ByteBuf chunkHeader(ByteBufAllocator alloc, int size) {
+        ByteBuf out = alloc.buffer(10);
+        ByteBufUtil.writeAscii(out, Integer.toHexString(size));
+        out.writeShort(CRLF_SHORT);
+        return out;
+    }
+
+    /** A request head: request line, then every field of {@code headers} as it is. */
+    public static ByteBuf requestHead(ByteBufAllocator alloc, HttpMethod method, CharSequence uri,
+            HttpHeaders headers) {
+        ByteBuf out = alloc.buffer(256 + uri.length());
+        ByteBufUtil.writeAscii(out, method.asciiName());
+        out.writeByte(' ');
+        ByteBufUtil.writeAscii(out, uri);
+        out.writeByte(' ');
+        out.writeBytes(HTTP_1_1);
+        out.writeShort(CRLF_SHORT);
+        Iterator<Map.Entry<CharSequence, CharSequence>> fields = headers.iteratorCharSequence();
+        while (fields.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = fields.next();
+            writeField(out, field.getKey(), field.getValue());
+        }
+        out.writeShort(CRLF_SHORT);
+        return out;
+    }
+
+    /** One of Tandem's own complete responses (errors), head and body in one buffer. Releases {@code response}. */
+    public static ByteBuf response(ByteBufAllocator alloc, FullHttpResponse response) {
+        try {
+            ByteBuf body = response.content();
+            ByteBuf out = alloc.buffer(256 + body.readableBytes());
+            out.writeBytes(HTTP_1_1);
+            out.writeByte(' ');
+            HttpResponseStatus status = response.status();
+            ByteBufUtil.writeAscii(out, status.codeAsText());
+            out.writeByte(' ');
+            ByteBufUtil.writeAscii(out, status.reasonPhrase());
+            out.writeShort(CRLF_SHORT);
+            Iterator<Map.Entry<CharSequence, CharSequence>> fields = response.headers().iteratorCharSequence();
+            while (fields.hasNext()) {
+                Map.Entry<CharSequence, CharSequence> field = fields.next();
+                writeField(out, field.getKey(), field.getValue());
+            }
+            out.writeShort(CRLF_SHORT);
+            out.writeBytes(body, body.readerIndex(), body.readableBytes());
+            return out;
+        } finally {
+            response.release();
+        }
+    }
+
+    /**
+     * What Tandem changes in a backend's response head on its way to the client.
+     *
+     * @param chunked          the client gets a chunked body (the backend's was chunked, or ended by closing)
+     * @param connection       a {@code Connection} value to send ({@code close}, {@code keep-alive}) or null
+     * @param upgrade          a 101 for a WebSocket: {@code Upgrade} and {@code Connection: upgrade} stay
+     * @param backendHeader    a field naming the backend, lower-case, or null
+     * @param requestIdHeader  the request id field, lower-case: added unless the backend sent one
+     */
+    public record ResponseEdits(boolean chunked, @Nullable AsciiString connection, boolean upgrade,
+            @Nullable AsciiString backendHeader, @Nullable String backend, AsciiString requestIdHeader,
+            String requestId) {
+    }
+
+    /**
+     * The head the client gets: the backend's status line as HTTP/1.1, its fields minus the hop-by-hop ones (RFC 9110
+     * section 7.6.1) and minus framing Tandem redoes, then Tandem's own fields. The backend's bytes are copied
+     * line by line, never re-encoded.
+     */
+    public static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead head, ResponseEdits edits) {
+        HeadFields fields = head.fields();
+        byte[] bytes = fields.bytes();
+        ByteBuf out = alloc.buffer(bytes.length + 128);
+        out.writeBytes(HTTP_1_1);
+        out.writeByte(' ');
+        int code = head.code();
+        out.writeByte('0' + code / 100).writeByte('0' + code / 10 % 10).writeByte('0' + code % 10);
+        out.writeByte(' ');
+        out.writeBytes(bytes, head.reasonStart(), head.reasonEnd() - head.reasonStart());
+        out.writeShort(CRLF_SHORT);
+        boolean hasConnection = fields.indexOf(CONNECTION) >= 0;
+        boolean hasRequestId = false;
+        boolean dropContentLength = edits.chunked() || head.isChunked();
+        for (int i = 0; i < fields.size(); i++) {
+            if (dropFromResponse(fields, i, edits, hasConnection, dropContentLength)) {
+                continue;
+            }
+            if (fields.nameIs(i, edits.requestIdHeader())) {
+                hasRequestId = true;
+            }
+            int start = fields.nameStart(i);
+            out.writeBytes(bytes, start, fields.lineEnd(i) - start);
+        }
+        if (edits.chunked()) {
+            writeField(out, TRANSFER_ENCODING, "chunked");
+        }
+        if (edits.upgrade()) {
+            writeField(out, CONNECTION, UPGRADE);
+        } else if (edits.connection() != null) {
+            writeField(out, CONNECTION, edits.connection());
+        }
+        if (edits.backendHeader() != null && edits.backend() != null) {
+            writeField(out, edits.backendHeader(), edits.backend());
+        }
+        if (!hasRequestId) {
+            writeField(out, edits.requestIdHeader(), edits.requestId());
+        }
+        out.writeShort(CRLF_SHORT);
+        return out;
+    }
+
+    private static boolean dropFromResponse(HeadFields fields, int i, ResponseEdits edits, boolean hasConnection,
+            boolean dropContentLength) {
+        if (fields.nameIs(i, CONNECTION) || fields.nameIs(i, KEEP_ALIVE) || fields.nameIs(i, PROXY_CONNECTION)
+                || fields.nameIs(i, PROXY_AUTHENTICATE) || fields.nameIs(i, PROXY_AUTHORIZATION)
+                || fields.nameIs(i, TRAILER) || fields.nameIs(i, TRANSFER_ENCODING)) {
+            return true;
+        }
+        if (fields.nameIs(i, UPGRADE)) {
+            return !edits.upgrade();
+        }
+        if (fields.nameIs(i, TE)) {
+            return !fields.equalsIgnoreCase(fields.valueStart(i), fields.valueEnd(i), TRAILERS);
+        }
+        if (fields.nameIs(i, CONTENT_LENGTH)) {
+            return dropContentLength; // chunked framing overrides it, and a message never carries both
+        }
+        if (edits.backendHeader() != null && fields.nameIs(i, edits.backendHeader())) {
+            return true;
+        }
+        return hasConnection && fields.namedByConnection(i, CONNECTION)
+                && !fields.nameIs(i, HOST);
+    }
+
+    private static void writeField(ByteBuf out, CharSequence name, CharSequence value) {
+        ByteBufUtil.writeAscii(out, name);
+        out.writeBytes(COLON_SPACE);
+        ByteBufUtil.writeAscii(out, value);
+        out.writeShort(CRLF_SHORT);
+    }
+}
