@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * {@code bytes}, and its whole line, CRLF included, is {@code [nameStart, lineEnd)}. Lookups compare bytes
  * case-insensitively; a head has a few dozen fields at most, so a scan beats building a map.
  */
-public final class HeadFields {
+public final class HeadFields implements HeaderLookup {
     private static final int STRIDE = 4;
 
     private final byte[] bytes;
@@ -218,6 +218,44 @@ public final class HeadFields {
             }
         }
         return true;
+    }
+
+    /** Whether field {@code i}'s name is {@code name}, ignoring case. */
+    public boolean nameIs(int i, String name) {
+        int start = nameStart(i);
+        int length = nameEnd(i) - start;
+        if (length != name.length()) {
+            return false;
+        }
+        for (int k = 0; k < length; k++) {
+            int a = bytes[start + k] & 0xff;
+            int c = name.charAt(k);
+            if (a != c && Character.toLowerCase(a) != Character.toLowerCase(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public @Nullable String get(String name) {
+        for (int i = 0; i < size; i++) {
+            if (nameIs(i, name)) {
+                return value(i);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        List<String> values = new ArrayList<>(2);
+        for (int i = 0; i < size; i++) {
+            if (nameIs(i, name)) {
+                values.add(value(i));
+            }
+        }
+        return values;
     }
 
     /** A Netty header map with the same fields, for code off the hot path. Built on every call. */

@@ -36,6 +36,11 @@ public final class Http1Writer {
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString HOST = AsciiString.cached("host");
+    private static final AsciiString EXPECT = AsciiString.cached("expect");
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
 
     private Http1Writer() {
@@ -195,6 +200,99 @@ public final class Http1Writer {
         }
         return hasConnection && fields.namedByConnection(i, CONNECTION)
                 && !fields.nameIs(i, HOST);
+    }
+
+    /**
+     * What Tandem changes in a client's request head on its way to a backend.
+     *
+     * @param host             the Host to send (the backend's authority, or the client's when preserved)
+     * @param clientAddress    appended to X-Forwarded-For, or null when unknown
+     * @param forwardedHost    the client's Host, sent as X-Forwarded-Host, or null
+     * @param requestIdHeader  the request id field, lower-case; the client's copies are replaced
+     * @param upgrade          a WebSocket handshake: {@code Upgrade} and {@code Connection: upgrade} stay
+     * @param overrideHeader   the backend override field, lower-case, or null: never forwarded
+     * @param shadowHeader     the shadow marker, lower-case: only the gateway sets it, never a client
+     * @param dropExpect       Tandem answered {@code Expect: 100-continue} itself
+     */
+    public record RequestEdits(String host, @Nullable String clientAddress, @Nullable String forwardedHost,
+            AsciiString requestIdHeader, String requestId, boolean upgrade, @Nullable AsciiString overrideHeader,
+            AsciiString shadowHeader, boolean dropExpect) {
+    }
+
+    /**
+     * The head a backend gets: the request line with {@code uri} as HTTP/1.1, the client's fields minus the
+     * hop-by-hop ones and the ones Tandem sets, copied as they arrived, then Host, the X-Forwarded fields and the
+     * request id. Framing fields (Content-Length, Transfer-Encoding) pass unchanged.
+     */
+    public static ByteBuf upstreamRequestHead(ByteBufAllocator alloc, RequestHead head, CharSequence uri,
+            RequestEdits edits) {
+        HeadFields fields = head.fields();
+        byte[] bytes = fields.bytes();
+        ByteBuf out = alloc.buffer(bytes.length + uri.length() + 160);
+        ByteBufUtil.writeAscii(out, head.method().asciiName());
+        out.writeByte(' ');
+        ByteBufUtil.writeAscii(out, uri);
+        out.writeByte(' ');
+        out.writeBytes(HTTP_1_1);
+        out.writeShort(CRLF_SHORT);
+        boolean hasConnection = fields.indexOf(CONNECTION) >= 0;
+        String forwardedFor = null;
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.nameIs(i, X_FORWARDED_FOR)) {
+                if (fields.valueEnd(i) > fields.valueStart(i)) {
+                    forwardedFor = forwardedFor == null ? fields.value(i) : forwardedFor + ", " + fields.value(i);
+                }
+                continue;
+            }
+            if (dropFromRequest(fields, i, edits, hasConnection)) {
+                continue;
+            }
+            int start = fields.nameStart(i);
+            out.writeBytes(bytes, start, fields.lineEnd(i) - start);
+        }
+        writeField(out, HOST, edits.host());
+        if (edits.clientAddress() != null) {
+            writeField(out, X_FORWARDED_FOR, forwardedFor == null
+                    ? edits.clientAddress() : forwardedFor + ", " + edits.clientAddress());
+        } else if (forwardedFor != null) {
+            writeField(out, X_FORWARDED_FOR, forwardedFor);
+        }
+        writeField(out, X_FORWARDED_PROTO, HTTP);
+        if (edits.forwardedHost() != null) {
+            writeField(out, X_FORWARDED_HOST, edits.forwardedHost());
+        }
+        writeField(out, edits.requestIdHeader(), edits.requestId());
+        if (edits.upgrade()) {
+            writeField(out, CONNECTION, UPGRADE);
+        }
+        out.writeShort(CRLF_SHORT);
+        return out;
+    }
+
+    private static boolean dropFromRequest(HeadFields fields, int i, RequestEdits edits, boolean hasConnection) {
+        if (fields.nameIs(i, CONTENT_LENGTH) || fields.nameIs(i, TRANSFER_ENCODING)) {
+            return false; // framing: the body goes on framed as it came
+        }
+        if (fields.nameIs(i, CONNECTION) || fields.nameIs(i, KEEP_ALIVE) || fields.nameIs(i, PROXY_CONNECTION)
+                || fields.nameIs(i, PROXY_AUTHENTICATE) || fields.nameIs(i, PROXY_AUTHORIZATION)
+                || fields.nameIs(i, TRAILER) || fields.nameIs(i, HOST) || fields.nameIs(i, X_FORWARDED_PROTO)
+                || fields.nameIs(i, X_FORWARDED_HOST) || fields.nameIs(i, edits.requestIdHeader())
+                || fields.nameIs(i, edits.shadowHeader())) {
+            return true;
+        }
+        if (fields.nameIs(i, UPGRADE)) {
+            return !edits.upgrade();
+        }
+        if (fields.nameIs(i, TE)) {
+            return !fields.equalsIgnoreCase(fields.valueStart(i), fields.valueEnd(i), TRAILERS);
+        }
+        if (edits.dropExpect() && fields.nameIs(i, EXPECT)) {
+            return true;
+        }
+        if (edits.overrideHeader() != null && fields.nameIs(i, edits.overrideHeader())) {
+            return true;
+        }
+        return hasConnection && fields.namedByConnection(i, CONNECTION);
     }
 
     private static void writeField(ByteBuf out, CharSequence name, CharSequence value) {

@@ -341,10 +341,10 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
             }
         }
         int reasonEnd = at;
-        at = lineEnd(b, at);
+        at = HeadParser.lineEnd(b, at);
         HeadFields fields = new HeadFields(b, 12);
         while (!(b[at] == '\r' && b[at + 1] == '\n')) {
-            at = parseField(b, at, fields);
+            at = HeadParser.parseField(b, at, fields);
         }
         if (at + 2 != end) {
             throw new DecoderException("bytes after the head's end");
@@ -355,7 +355,7 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
         boolean transferEncoding = false;
         for (int i = 0; i < fields.size(); i++) {
             if (fields.nameIs(i, CONTENT_LENGTH)) {
-                long value = contentLengthOf(b, fields.valueStart(i), fields.valueEnd(i));
+                long value = HeadParser.contentLengthOf(b, fields.valueStart(i), fields.valueEnd(i));
                 if (contentLength >= 0 && value != contentLength) {
                     throw new DecoderException("conflicting Content-Length values");
                 }
@@ -381,68 +381,6 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
             throw new DecoderException("invalid status code");
         }
         return c - '0';
-    }
-
-    /** Checks the CRLF at {@code at} and returns the start of the next line. */
-    private static int lineEnd(byte[] b, int at) {
-        if (b[at] != '\r' || b[at + 1] != '\n') {
-            throw new DecoderException("line not ended by CRLF");
-        }
-        return at + 2;
-    }
-
-    private static int parseField(byte[] b, int start, HeadFields fields) {
-        int at = start;
-        while (b[at] != ':') {
-            if (!isTokenChar(b[at])) {
-                throw new DecoderException(at == start && (b[at] == ' ' || b[at] == '\t')
-                        ? "obs-fold in a header field" : "invalid character in a header field name");
-            }
-            at++;
-        }
-        int nameEnd = at;
-        if (nameEnd == start) {
-            throw new DecoderException("empty header field name");
-        }
-        at++;
-        while (b[at] == ' ' || b[at] == '\t') {
-            at++;
-        }
-        int valueStart = at;
-        int valueEnd = at;
-        while (b[at] != '\r' && b[at] != '\n') {
-            byte c = b[at];
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
-                throw new DecoderException("control character in a header field value");
-            }
-            if (c != ' ' && c != '\t') {
-                valueEnd = at + 1;
-            }
-            at++;
-        }
-        fields.add(start, nameEnd, valueStart, valueEnd);
-        return lineEnd(b, at);
-    }
-
-    private static long contentLengthOf(byte[] b, int start, int end) {
-        if (start == end || end - start > 18) {
-            throw new DecoderException("invalid Content-Length");
-        }
-        long value = 0;
-        for (int i = start; i < end; i++) {
-            if (b[i] < '0' || b[i] > '9') {
-                throw new DecoderException("invalid Content-Length");
-            }
-            value = value * 10 + (b[i] - '0');
-        }
-        return value;
-    }
-
-    /** RFC 9110 section 5.6.2 tchar. */
-    static boolean isTokenChar(byte c) {
-        return c > 0x20 && c < 0x7f && c != '"' && c != '(' && c != ')' && c != ',' && c != '/' && c != ':'
-                && c != ';' && c != '<' && c != '=' && c != '>' && c != '?' && c != '@' && c != '[' && c != '\\'
-                && c != ']' && c != '{' && c != '}';
     }
 
     /** Finds the LF of the CRLF CRLF that ends a head. */

@@ -3,7 +3,9 @@ package dev.tandem.proxy;
 import dev.tandem.config.BackendConfig;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.ProxyConfig;
+import dev.tandem.http1.HeadFields;
 import dev.tandem.http1.Http1Writer;
+import dev.tandem.http1.RequestHead;
 import dev.tandem.http1.ResponseHead;
 import dev.tandem.internal.Channels;
 import dev.tandem.metrics.GatewayMetrics;
@@ -18,6 +20,7 @@ import dev.tandem.upstream.UpstreamListener;
 import dev.tandem.upstream.UpstreamPool;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -66,6 +69,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ClientExchangeHandler.class);
+    private static final AsciiString HOST = AsciiString.cached("host");
+    private static final AsciiString SHADOW = AsciiString.of(Mirror.SHADOW_HEADER.toLowerCase(java.util.Locale.ROOT));
 
     private final ProxyContext proxy;
     private @Nullable ChannelHandlerContext ctx;
@@ -99,12 +104,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         clientReadRequested = false;
-        if (msg instanceof HttpRequest request) {
+        if (msg instanceof RequestHead request) {
             onRequestHead(request);
-            if (msg instanceof HttpContent) {
-                // Not produced by the streaming decoder; a whole request would have to be relayed as one.
-                ReferenceCountUtil.release(msg);
-            }
         } else if (msg instanceof HttpContent content) {
             onRequestContent(content);
         } else {
@@ -115,7 +116,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     // ---------------------------------------------------------------------------------------------------------------
     // Request side
 
-    private void onRequestHead(HttpRequest request) {
+    private void onRequestHead(RequestHead request) {
         ChannelHandlerContext ctx = context();
         if (exchange != null) {
             // We never read ahead of a response, so this can only follow a failure that already closed us.
@@ -124,14 +125,16 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ProxyContext.Snapshot snapshot = proxy.snapshot();
         GatewayConfig config = snapshot.config();
         ProxyConfig proxyConfig = config.proxy();
-        HttpHeaders headers = request.headers();
+        HeaderNames names = headerNames(config);
+        HeadFields fields = request.fields();
 
-        String clientRequestId = headers.get(proxyConfig.requestIdHeader());
+        String clientRequestId = fields.get(names.requestId);
         String requestId = clientRequestId != null && RequestIds.isValid(clientRequestId)
                 ? clientRequestId : RequestIds.generate();
         Exchange ex = new Exchange(config, requestId, request.method(), request.uri(),
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0));
+                request.protocolVersion() == HttpVersion.HTTP_1_0);
         exchange = ex;
+        ex.head = request;
         ctx.pipeline().fireUserEventTriggered(ExchangeStarted.INSTANCE);
 
         if (request.decoderResult().isFailure()) {
@@ -143,9 +146,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             respondError(ex, statusOf(cause), messageOf(cause), Outcome.REJECTED);
             return;
         }
-        ex.clientKeepAlive = HttpUtil.isKeepAlive(request) && !proxy.isDraining();
-        ex.requestChunked = HttpUtil.isTransferEncodingChunked(request);
-        ex.requestHasBody = ex.requestChunked || HttpUtil.getContentLength(request, 0L) > 0;
+        ex.clientKeepAlive = request.isKeepAlive() && !proxy.isDraining();
+        ex.requestChunked = request.isChunked();
+        ex.requestHasBody = !request.isBodyless();
+        // A bodiless request is the head alone: the decoder sends no content after it.
+        ex.requestComplete = !ex.requestHasBody;
 
         RequestTarget target = RequestTarget.parse(request.uri());
         if (target == null) {
@@ -154,21 +159,22 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         ex.path = target.path();
-        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && !headers.contains(HttpHeaderNames.HOST)) {
+        int host = fields.indexOf(HOST);
+        if (request.protocolVersion() == HttpVersion.HTTP_1_1 && host < 0) {
             ex.clientKeepAlive = false;
             respondError(ex, HttpResponseStatus.BAD_REQUEST, "missing Host header (RFC 9112 section 3.2)",
                     Outcome.REJECTED);
             return;
         }
         long maxBody = config.limits().maxRequestBodySize();
-        if (HttpUtil.getContentLength(request, 0L) > maxBody) {
+        if (request.contentLength() > maxBody) {
             ex.clientKeepAlive = false;
             respondError(ex, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body larger than " + maxBody + " bytes", Outcome.REJECTED);
             return;
         }
 
-        Route route = snapshot.routes().route(request.method(), target.path(), headers);
+        Route route = snapshot.routes().route(request.method(), target.path(), fields);
         if (route == null) {
             respondError(ex, HttpResponseStatus.NOT_FOUND, "no route matches " + request.method() + " " + ex.path,
                     Outcome.REJECTED);
@@ -176,7 +182,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ex.route = route;
         ex.target = target;
-        String chosen = chooseBackend(route, headers, config, ex);
+        String chosen = chooseBackend(route, fields, config, ex);
         if (chosen == null) {
             return;
         }
@@ -196,20 +202,20 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             armDeadline(ex, route.config().timeout().toNanos());
         }
 
-        if (HttpUtil.is100ContinueExpected(request)) {
+        if (request.expectsContinue()) {
             // We answer 100 Continue ourselves and stream the body as it comes, as nginx does; the backend never
             // sees the expectation, so it never sends an interim response we would have to relay.
-            headers.remove(HttpHeaderNames.EXPECT);
             ctx.writeAndFlush(Http1Writer.continueResponse(), ctx.voidPromise());
         }
-        ex.websocket = isWebSocketUpgrade(request);
-        ex.clientHost = headers.get(HttpHeaderNames.HOST);
-        prepareHeaders(request, proxyConfig, ex);
-        ex.upstreamRequest = upstreamRequest(request, ex, proxyConfig);
+        ex.websocket = request.isWebSocketUpgrade();
+        ex.clientHost = host < 0 ? null : fields.value(host);
         if (route.config().mirror() != null && !ex.websocket) {
             ex.mirror = proxy.mirrors().start(ctx.channel().eventLoop(), config, route.config(), ex.backend,
-                    request.method(), ex.upstreamRequest.uri(), headers, ex.clientHost,
-                    HttpUtil.getContentLength(request, 0L));
+                    request.method(), upstreamUri(ex), mirrorHeaders(request, proxyConfig, ex),
+                    ex.clientHost, Math.max(0, request.contentLength()));
+            if (ex.mirror != null && ex.requestComplete) {
+                ex.mirror.onRequestComplete();
+            }
         }
         acquire(ex);
     }
@@ -302,12 +308,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      * The route's backend for this request: the override header's when enabled and valid, else the split's choice.
      * Null after answering 400 to an override naming a backend the route does not have.
      */
-    private @Nullable String chooseBackend(Route route, HttpHeaders headers, GatewayConfig config, Exchange ex) {
+    private @Nullable String chooseBackend(Route route, HeadFields headers, GatewayConfig config, Exchange ex) {
         String overrideHeader = config.traffic().overrideHeader();
         if (overrideHeader != null) {
             String wanted = headers.get(overrideHeader);
             if (wanted != null) {
-                headers.remove(overrideHeader);
                 if (!route.split().serves(wanted)) {
                     respondError(ex, HttpResponseStatus.BAD_REQUEST, overrideHeader + ": '" + wanted
                             + "' does not serve route '" + route.name() + "' (expected: one of "
@@ -377,26 +382,39 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    /** Rewrites the client's headers for any backend: hop-by-hop out, forwarding headers and request id in. */
-    private void prepareHeaders(HttpRequest request, ProxyConfig proxyConfig, Exchange ex) {
-        HttpHeaders headers = request.headers();
-        HopByHopHeaders.strip(headers, ex.websocket);
+    /**
+     * The headers a shadow request gets: what the backend gets (hop-by-hop out, forwarding headers and request id
+     * in), as a map, since the mirror keeps them. Only for mirrored requests; the proxy path copies bytes instead.
+     */
+    private HttpHeaders mirrorHeaders(RequestHead request, ProxyConfig proxyConfig, Exchange ex) {
+        HttpHeaders headers = request.fields().toHttpHeaders();
+        HopByHopHeaders.strip(headers, false);
         ForwardedHeaders.apply(headers, clientAddress(), ex.clientHost);
         headers.set(proxyConfig.requestIdHeader(), ex.requestId);
-        // Only the gateway marks shadow requests; a client must not make a backend roll its request back.
         headers.remove(Mirror.SHADOW_HEADER);
-        if (!ex.websocket) {
-            // HTTP/1.1 upstream keeps the connection by default; say nothing so nothing can go wrong.
-            headers.remove(HttpHeaderNames.CONNECTION);
+        headers.remove(HttpHeaderNames.CONNECTION);
+        headers.remove(HttpHeaderNames.EXPECT);
+        String overrideHeader = ex.config.traffic().overrideHeader();
+        if (overrideHeader != null) {
+            headers.remove(overrideHeader);
         }
+        return headers;
     }
 
-    /** The head for the exchange's current backend (its base path, and its Host unless the client's is kept). */
-    private static HttpRequest upstreamRequest(HttpRequest request, Exchange ex, ProxyConfig proxyConfig) {
-        BackendConfig backend = ex.backend;
-        ForwardedHeaders.host(request.headers(), ex.clientHost, backend, proxyConfig.preserveHost());
-        String uri = backend.basePath().isEmpty() ? ex.target.toUri() : backend.basePath() + ex.target.toUri();
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, request.headers());
+    /** The request target for the exchange's current backend: its base path, then the normalised target. */
+    private static String upstreamUri(Exchange ex) {
+        String basePath = ex.backend.basePath();
+        return basePath.isEmpty() ? ex.target.toUri() : basePath + ex.target.toUri();
+    }
+
+    /** The head for the exchange's current backend, as bytes. */
+    private ByteBuf upstreamHead(Exchange ex, ByteBufAllocator alloc) {
+        ProxyConfig proxyConfig = ex.config.proxy();
+        HeaderNames names = headerNames(ex.config);
+        String host = proxyConfig.preserveHost() && ex.clientHost != null ? ex.clientHost : ex.backend.authority();
+        return Http1Writer.upstreamRequestHead(alloc, ex.head, upstreamUri(ex), new Http1Writer.RequestEdits(
+                host, clientAddress(), ex.clientHost, names.requestId, ex.requestId, ex.websocket, names.override,
+                SHADOW, ex.head.expectsContinue()));
     }
 
     /** The client's address as text; fixed for the connection, so worked out once. */
@@ -408,13 +426,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             }
         }
         return clientAddress;
-    }
-
-    private static boolean isWebSocketUpgrade(HttpRequest request) {
-        HttpHeaders headers = request.headers();
-        return request.method().equals(HttpMethod.GET)
-                && headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
-                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -465,9 +476,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.sent = true;
         connection.bind(this);
         Channel upstream = connection.channel();
-        HttpRequest request = ex.upstreamRequest;
-        connection.writeRequestHead(request.method(),
-                Http1Writer.requestHead(upstream.alloc(), request.method(), request.uri(), request.headers()));
+        connection.writeRequestHead(ex.method, upstreamHead(ex, upstream.alloc()));
         ex.requestSentNanos = System.nanoTime();
         ex.lastUpstreamActivityNanos = ex.requestSentNanos;
         armTimeout(ex);
@@ -542,7 +551,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (!admit(ex, fallback)) {
             return true; // answered 503
         }
-        ex.upstreamRequest = upstreamRequest(ex.upstreamRequest, ex, ex.config.proxy());
         acquire(ex);
         return true;
     }
@@ -630,7 +638,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ex.mirror.onPrimaryHead(response);
         }
         ChannelHandlerContext ctx = context();
-        HeaderNames names = headerNames(ex.config.proxy());
+        HeaderNames names = headerNames(ex.config);
         ByteBuf head = Http1Writer.responseHead(ctx.alloc(), response, new Http1Writer.ResponseEdits(
                 ex.chunkToClient, connection, false, names.backend, ex.backend.name(), names.requestId,
                 ex.requestId));
@@ -659,26 +667,33 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    /** Config header names as lower-case ASCII, worked out once per proxy config this connection sees. */
-    private HeaderNames headerNames(ProxyConfig proxyConfig) {
+    /** Config header names as lower-case ASCII, worked out once per config this connection sees. */
+    private HeaderNames headerNames(GatewayConfig config) {
         HeaderNames current = headerNames;
-        if (current == null || current.config != proxyConfig) {
-            current = new HeaderNames(proxyConfig);
+        if (current == null || current.config != config) {
+            current = new HeaderNames(config);
             headerNames = current;
         }
         return current;
     }
 
     private static final class HeaderNames {
-        final ProxyConfig config;
+        final GatewayConfig config;
         final AsciiString requestId;
         final @Nullable AsciiString backend;
+        final @Nullable AsciiString override;
 
-        HeaderNames(ProxyConfig config) {
+        HeaderNames(GatewayConfig config) {
             this.config = config;
-            this.requestId = AsciiString.of(config.requestIdHeader().toLowerCase(java.util.Locale.ROOT));
-            this.backend = config.backendHeader() == null ? null
-                    : AsciiString.of(config.backendHeader().toLowerCase(java.util.Locale.ROOT));
+            ProxyConfig proxy = config.proxy();
+            this.requestId = lower(proxy.requestIdHeader());
+            this.backend = proxy.backendHeader() == null ? null : lower(proxy.backendHeader());
+            this.override = config.traffic().overrideHeader() == null ? null
+                    : lower(config.traffic().overrideHeader());
+        }
+
+        private static AsciiString lower(String name) {
+            return AsciiString.of(name.toLowerCase(java.util.Locale.ROOT));
         }
     }
 
@@ -1002,7 +1017,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         connection.detach();
         Channel client = ctx.channel();
         Channel upstream = connection.channel();
-        HeaderNames names = headerNames(ex.config.proxy());
+        HeaderNames names = headerNames(ex.config);
         ByteBuf head = Http1Writer.responseHead(ctx.alloc(), response, new Http1Writer.ResponseEdits(
                 false, null, true, names.backend, ex.backend.name(), names.requestId, ex.requestId));
         ex.status = 101;
@@ -1031,8 +1046,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         clientPipeline.addLast(HandlerNames.TUNNEL, new TunnelHandler(upstream));
         clientPipeline.remove(this);
         clientPipeline.remove(HandlerNames.CLIENT_TIMEOUTS); // a WebSocket may stay quiet for as long as it likes
-        clientPipeline.remove(HandlerNames.OBS_FOLD_GUARD);
-        clientPipeline.remove(HandlerNames.CLIENT_FLOW_CONTROL);
         clientPipeline.remove(HandlerNames.CLIENT_CODEC);
         client.read();
         upstream.read();

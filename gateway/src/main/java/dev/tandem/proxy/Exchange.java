@@ -9,7 +9,7 @@ import dev.tandem.traffic.Mirror;
 import dev.tandem.routing.Route;
 import dev.tandem.upstream.PooledConnection;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
+import dev.tandem.http1.RequestHead;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
@@ -48,8 +48,8 @@ final class Exchange {
     @Nullable ScheduledFuture<?> deadline;
     /** Seconds for a Retry-After header on Tandem's own error response, or 0 for none. */
     long retryAfterSeconds;
-    /** The rewritten head sent upstream; kept so that a safe retry can send it again. */
-    @Nullable HttpRequest upstreamRequest;
+    /** The client's head; kept so that a retry or a fallback can write it again, for whichever backend. */
+    @Nullable RequestHead head;
     boolean websocket;
 
     @Nullable Future<PooledConnection> acquiring;

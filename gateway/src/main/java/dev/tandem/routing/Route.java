@@ -3,7 +3,7 @@ package dev.tandem.routing;
 import dev.tandem.config.MatchConfig;
 import dev.tandem.config.RouteConfig;
 import dev.tandem.traffic.Split;
-import io.netty.handler.codec.http.HttpHeaders;
+import dev.tandem.http1.HeaderLookup;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
 import java.util.Set;
@@ -58,7 +58,7 @@ public final class Route {
      *
      * @param path an already normalised path, without the query
      */
-    boolean matches(HttpMethod method, String path, HttpHeaders requestHeaders) {
+    boolean matches(HttpMethod method, String path, HeaderLookup requestHeaders) {
         if (!matchesPath(path)) {
             return false;
         }

@@ -2,6 +2,7 @@ package dev.tandem.routing;
 
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.RouteConfig;
+import dev.tandem.http1.HeaderLookup;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
@@ -32,6 +33,11 @@ public final class RouteTable {
      * @param path the normalised path, without the query
      */
     public @Nullable Route route(HttpMethod method, String path, HttpHeaders headers) {
+        return route(method, path, HeaderLookup.of(headers));
+    }
+
+    /** As {@link #route(HttpMethod, String, HttpHeaders)}, over any header source. */
+    public @Nullable Route route(HttpMethod method, String path, HeaderLookup headers) {
         for (Route route : routes) {
             if (route.matches(method, path, headers)) {
                 return route;

@@ -3,6 +3,7 @@ package dev.tandem.server;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.LimitsConfig;
 import dev.tandem.config.ListenerConfig;
+import dev.tandem.http1.RequestDecoder;
 import dev.tandem.metrics.ExchangeMetricsHandler;
 import dev.tandem.proxy.AccessLogHandler;
 import dev.tandem.proxy.ClientExchangeHandler;
@@ -12,9 +13,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.flow.FlowControlHandler;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,9 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Listener settings are read once: changing them needs a restart, as the socket does.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
-    /** Decoded body chunks are at most this big: a chunk per read keeps memory per connection flat. */
-    private static final int MAX_CHUNK_SIZE = 16 * 1024;
-
     private final ProxyContext proxy;
     private final ListenerConfig listener;
     private final LimitsConfig limits;
@@ -66,23 +61,14 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private void addTimeoutHandlers(ChannelPipeline pipeline) {
         pipeline.addLast(HandlerNames.CLIENT_TIMEOUTS, new ClientTimeoutHandler(
                 listener.idleTimeout().toNanos(), listener.requestHeaderTimeout().toNanos()));
-        pipeline.addLast(HandlerNames.OBS_FOLD_GUARD, new ObsFoldGuard());
     }
 
     private void addHttpHandlers(ChannelPipeline pipeline) {
-        // Strict parsing (bare LF, control characters) and Netty's RFC 9112 Transfer-Encoding rules are on by
-        // default: CL+TE, TE on HTTP/1.0 and a non-final chunked are decoder failures, answered 400 and closed.
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxInitialLineLength())
-                .setMaxHeaderSize(limits.maxHeaderSize())
-                .setMaxChunkSize(MAX_CHUNK_SIZE)
-                .setValidateHeaders(true)
-                .setStrictLineParsing(true)
-                .setAllowDuplicateContentLengths(false);
-        // Decoder only: responses go out as bytes the exchange writes itself (Http1Writer), copied from the backend's.
-        pipeline.addLast(HandlerNames.CLIENT_CODEC, new HttpRequestDecoder(decoder));
-        // The decoder may turn one read into many messages; this hands them over one per read() call.
-        pipeline.addLast(HandlerNames.CLIENT_FLOW_CONTROL, new FlowControlHandler());
+        // Tandem's own strict decoder (RFC 9112: CL+TE, TE on HTTP/1.0, obs-fold, bare LF, control characters are
+        // failures, answered 400 and closed), which is also the connection's flow control: one message per read().
+        // No encoder: responses go out as bytes the exchange writes itself (Http1Writer).
+        pipeline.addLast(HandlerNames.CLIENT_CODEC,
+                new RequestDecoder(limits.maxInitialLineLength(), limits.maxHeaderSize()));
     }
 
     private void addExchangeHandlers(ChannelPipeline pipeline) {

@@ -3,6 +3,7 @@ package dev.tandem.traffic;
 import dev.tandem.config.RouteConfig;
 import dev.tandem.config.StickyConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import dev.tandem.http1.HeaderLookup;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -63,6 +64,11 @@ public final class Split {
      * @param clientAddress the client's address, for client-ip stickiness; may be null
      */
     public String choose(HttpHeaders headers, @Nullable String clientAddress) {
+        return choose(HeaderLookup.of(headers), clientAddress);
+    }
+
+    /** As {@link #choose(HttpHeaders, String)}, over any header source. */
+    public String choose(HeaderLookup headers, @Nullable String clientAddress) {
         if (backends.length == 1) {
             return backends[0];
         }
@@ -91,7 +97,7 @@ public final class Split {
         return false;
     }
 
-    private @Nullable String stickyKey(HttpHeaders headers, @Nullable String clientAddress) {
+    private @Nullable String stickyKey(HeaderLookup headers, @Nullable String clientAddress) {
         return switch (sticky.kind()) {
             case NONE -> null;
             case HEADER -> emptyToNull(headers.get(sticky.name()));
@@ -101,8 +107,8 @@ public final class Split {
     }
 
     /** The named cookie's value from the Cookie header(s), without decoding every cookie. */
-    private @Nullable String cookie(HttpHeaders headers) {
-        for (String header : headers.getAll(HttpHeaderNames.COOKIE)) {
+    private @Nullable String cookie(HeaderLookup headers) {
+        for (String header : headers.getAll("cookie")) {
             int start = 0;
             while (start < header.length()) {
                 while (start < header.length() && (header.charAt(start) == ' ' || header.charAt(start) == ';')) {
