@@ -17,7 +17,7 @@ public final class ExchangeMetricsHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ExchangeCompleted done && done.metrics() != null) {
             done.metrics().completed(done.method(), done.status(), done.outcome(),
-                    done.durationNanos(), done.bytesIn(), done.bytesOut());
+                    done.durationNanos(), done.bytesIn(), done.bytesOut(), done.endNanos());
         }
         ctx.fireUserEventTriggered(evt);
     }

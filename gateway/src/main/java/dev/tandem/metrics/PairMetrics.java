@@ -75,12 +75,12 @@ public final class PairMetrics {
 
     /** An exchange routed here ended; exactly once per {@link #started()}. */
     public void completed(String method, int status, Outcome outcome, long durationNanos, long bytesIn,
-            long bytesOut) {
+            long bytesOut, long endNanos) {
         inFlight.decrementAndGet();
         timer(methodIndex(method), statusClassIndex(status), outcome).record(durationNanos, TimeUnit.NANOSECONDS);
         requestSize.record(bytesIn);
         responseSize.record(bytesOut);
-        windows.record(durationNanos, isError(status, outcome), System.nanoTime());
+        windows.record(durationNanos, isError(status, outcome), endNanos);
     }
 
     public int inFlight() {

@@ -84,6 +84,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private @Nullable ScheduledFuture<?> responseTimer;
     private @Nullable String clientAddress;
     private @Nullable HeaderNames headerNames;
+    /**
+     * The clock at the first upstream message of the current read, or 0 outside one: one clock read serves every
+     * message a read brings (a head and its body, usually) and the end of the exchange they complete.
+     */
+    private long upstreamReadNanos;
     private long responseTimerAt;
 
     public ClientExchangeHandler(ProxyContext proxy) {
@@ -437,8 +442,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         UpstreamPool pool = proxy.pools().pool(ctx.channel().eventLoop(), backend);
         Future<PooledConnection> acquired = pool.acquire();
         if (acquired.isDone()) {
+            // An idle pooled connection, in the same event-loop turn as the request head: no clock read needed.
+            ex.acquiredAtOnce = !ex.retried && ex.attempts == 1 && !ex.fellBack;
             onAcquired(ex, acquired);
         } else {
+            ex.acquiredAtOnce = false;
             ex.acquiring = acquired;
             acquired.addListener(f -> onAcquired(ex, acquired));
         }
@@ -477,7 +485,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         connection.bind(this);
         Channel upstream = connection.channel();
         connection.writeRequestHead(ex.method, upstreamHead(ex, upstream.alloc()));
-        ex.requestSentNanos = System.nanoTime();
+        ex.requestSentNanos = ex.acquiredAtOnce ? ex.startNanos : System.nanoTime();
         ex.lastUpstreamActivityNanos = ex.requestSentNanos;
         armTimeout(ex);
         if (ex.requestComplete) {
@@ -562,7 +570,12 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             ReferenceCountUtil.release(message);
             return;
         }
-        ex.lastUpstreamActivityNanos = System.nanoTime();
+        long now = upstreamReadNanos;
+        if (now == 0) {
+            now = System.nanoTime();
+            upstreamReadNanos = now;
+        }
+        ex.lastUpstreamActivityNanos = now;
         if (message instanceof HttpResponse response) {
             if (message instanceof HttpContent) {
                 // Only the decoder's placeholder for an unparseable response is a "full" response here.
@@ -596,7 +609,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         if (ex.metrics != null) {
-            ex.metrics.firstByte(System.nanoTime() - ex.requestSentNanos);
+            ex.metrics.firstByte(ex.lastUpstreamActivityNanos - ex.requestSentNanos);
         }
         if (code < 200) {
             // An interim response (103 Early Hints and the like): dropped, with the empty content that ends it.
@@ -716,7 +729,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex.mirror != null) {
             ex.mirror.onPrimaryContent(content);
             if (last) {
-                ex.mirror.onPrimaryComplete(System.nanoTime() - ex.requestSentNanos);
+                ex.mirror.onPrimaryComplete(ex.lastUpstreamActivityNanos - ex.requestSentNanos);
             }
         }
         writeBody(ctx.channel(), content, ex.chunkToClient, last);
@@ -732,6 +745,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void onUpstreamReadComplete() {
+        upstreamReadNanos = 0;
         Exchange ex = exchange;
         if (ex == null || ex.responseComplete) {
             return;
@@ -750,6 +764,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void onUpstreamClosed() {
+        upstreamReadNanos = 0;
         Exchange ex = exchange;
         if (ex == null || ex.responseComplete) {
             return;
@@ -759,6 +774,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void onUpstreamError(Throwable cause) {
+        upstreamReadNanos = 0;
         Exchange ex = exchange;
         if (ex == null || ex.responseComplete) {
             return;
@@ -830,18 +846,18 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
      */
     private void armTimeout(Exchange ex) {
         long timeoutNanos = ex.backend.responseTimeout().toNanos();
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = ex.requestSentNanos + timeoutNanos;
         if (responseTimer != null && responseTimerAt <= deadline) {
             return;
         }
         if (responseTimer != null) {
             responseTimer.cancel(false);
         }
-        scheduleResponseTimer(timeoutNanos);
+        scheduleResponseTimer(timeoutNanos, ex.requestSentNanos);
     }
 
-    private void scheduleResponseTimer(long delayNanos) {
-        responseTimerAt = System.nanoTime() + delayNanos;
+    private void scheduleResponseTimer(long delayNanos, long nowNanos) {
+        responseTimerAt = nowNanos + delayNanos;
         responseTimer = context().executor().schedule(this::onResponseTimer, delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -852,10 +868,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
             return; // nothing waits on a backend; the next exchange arms it again
         }
         long timeoutNanos = ex.backend.responseTimeout().toNanos();
-        long idleNanos = System.nanoTime() - ex.lastUpstreamActivityNanos;
+        long now = System.nanoTime();
+        long idleNanos = now - ex.lastUpstreamActivityNanos;
         if (ex.upstreamReadPaused || idleNanos < timeoutNanos) {
             // Waiting on the client is not the backend's fault.
-            scheduleResponseTimer(ex.upstreamReadPaused ? timeoutNanos : timeoutNanos - idleNanos);
+            scheduleResponseTimer(ex.upstreamReadPaused ? timeoutNanos : timeoutNanos - idleNanos, now);
             return;
         }
         failExchange(ex, HttpResponseStatus.GATEWAY_TIMEOUT,
@@ -941,6 +958,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     private void finish(Exchange ex) {
         ChannelHandlerContext ctx = context();
+        long now = upstreamReadNanos != 0 ? upstreamReadNanos : System.nanoTime();
+        upstreamReadNanos = 0;
         exchange = null;
         if (ex.mirror != null) {
             ex.mirror.abandon(); // a no-op once the primary completed; otherwise the shadow is not compared
@@ -953,13 +972,13 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex.guard != null) {
             boolean failed = ex.status >= 500 || outcome == Outcome.REFUSED || outcome == Outcome.TIMEOUT
                     || outcome == Outcome.ABORTED;
-            ex.guard.complete(ex.sent, failed, System.nanoTime() - ex.startNanos);
+            ex.guard.complete(ex.sent, failed, now - ex.startNanos);
             ex.guard = null;
         }
         ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId,
                 ex.route == null ? null : ex.route.name(), ex.backend == null ? null : ex.backend.name(),
-                ex.method.name(), ex.path, ex.status, outcome, System.nanoTime() - ex.startNanos, ex.bytesIn,
-                ex.bytesOut, ex.metrics));
+                ex.method.name(), ex.path, ex.status, outcome, now - ex.startNanos, ex.bytesIn,
+                ex.bytesOut, ex.metrics, now));
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -1029,13 +1048,14 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         if (ex.deadline != null) {
             ex.deadline.cancel(false); // a deadline covers the handshake, not the life of the WebSocket
         }
+        long now = System.nanoTime();
         if (ex.guard != null) {
-            ex.guard.complete(true, false, System.nanoTime() - ex.startNanos);
+            ex.guard.complete(true, false, now - ex.startNanos);
             ex.guard = null;
         }
         ctx.pipeline().fireUserEventTriggered(new ExchangeCompleted(ex.requestId, ex.route.name(),
                 ex.backend.name(), ex.method.name(), ex.path, 101, Outcome.SUCCESS,
-                System.nanoTime() - ex.startNanos, ex.bytesIn, ex.bytesOut, ex.metrics));
+                now - ex.startNanos, ex.bytesIn, ex.bytesOut, ex.metrics, now));
 
         ChannelPipeline upstreamPipeline = upstream.pipeline();
         upstreamPipeline.addLast(HandlerNames.TUNNEL, new TunnelHandler(client));

@@ -79,6 +79,8 @@ final class Exchange {
     /** Where this exchange records; null when metrics are off. */
     @Nullable PairMetrics metrics;
     long requestSentNanos;
+    /** The connection came from the pool in the same turn as the head: the start time stands for the send time. */
+    boolean acquiredAtOnce;
     long lastUpstreamActivityNanos;
 
     int status;

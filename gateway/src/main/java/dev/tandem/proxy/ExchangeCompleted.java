@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param bytesIn       request body bytes read from the client
  * @param bytesOut      response body bytes written to the client
  * @param metrics       the meters the exchange records into, or null when metrics are off
+ * @param endNanos      {@link System#nanoTime()} at the end, so that observers need not read the clock again
  */
 public record ExchangeCompleted(
         String requestId,
@@ -30,5 +31,6 @@ public record ExchangeCompleted(
         long durationNanos,
         long bytesIn,
         long bytesOut,
-        @Nullable PairMetrics metrics) {
+        @Nullable PairMetrics metrics,
+        long endNanos) {
 }

@@ -55,8 +55,9 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ExchangeStarted.INSTANCE) {
             state = State.IN_EXCHANGE; // no deadline here, so no clock read
-        } else if (evt instanceof ExchangeCompleted) {
-            enter(State.AWAITING_REQUEST);
+        } else if (evt instanceof ExchangeCompleted done) {
+            state = State.AWAITING_REQUEST;
+            stateSinceNanos = done.endNanos();
         }
         ctx.fireUserEventTriggered(evt);
     }
