@@ -216,7 +216,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.clientHost = host < 0 ? null : fields.value(host);
         if (route.config().mirror() != null && !ex.websocket) {
             ex.mirror = proxy.mirrors().start(ctx.channel().eventLoop(), config, route.config(), ex.backend,
-                    request.method(), upstreamUri(ex), mirrorHeaders(request, proxyConfig, ex),
+                    request.method(), upstreamUri(ex), () -> mirrorHeaders(request, proxyConfig, ex),
                     ex.clientHost, Math.max(0, request.contentLength()));
             if (ex.mirror != null && ex.requestComplete) {
                 ex.mirror.onRequestComplete();

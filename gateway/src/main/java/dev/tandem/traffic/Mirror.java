@@ -3,7 +3,6 @@ package dev.tandem.traffic;
 import dev.tandem.config.BackendConfig;
 import dev.tandem.config.MirrorConfig;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -69,7 +68,7 @@ public final class Mirror {
         this.uri = uri;
         this.noiseSample = noiseSample;
         this.requestBody = new BoundedCopy(config.maxBody());
-        this.headers = new DefaultHttpHeaders().set(requestHeaders);
+        this.headers = requestHeaders; // the caller's fresh copy, ours to change
         // The shadow keeps the client's Host, and says what it is.
         if (clientHost != null) {
             headers.set(HttpHeaderNames.HOST, clientHost);
@@ -169,6 +168,13 @@ public final class Mirror {
         ResponseComparator.Captured shadowCaptured = shadowResult;
         ResponseComparator.Captured repeat = repeatResult;
         stats.ratio(primaryNanos, shadowNanos);
+        if (repeat == null && ResponseComparator.identical(primaryCaptured, shadowCaptured)) {
+            // The common case once a route is ported: byte-equal answers match under every rule, so they are
+            // counted here, without parsing and without a hand-off to the comparison thread.
+            stats.matched.incrementAndGet();
+            mirrors.count(route, "matched");
+            return;
+        }
         try {
             mirrors.comparisons.execute(() -> compare(primaryCaptured, shadowCaptured, repeat));
         } catch (RejectedExecutionException e) {

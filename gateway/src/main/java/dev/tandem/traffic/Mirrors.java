@@ -1,6 +1,7 @@
 package dev.tandem.traffic;
 
 import dev.tandem.config.BackendConfig;
+import dev.tandem.config.MirrorConfig.CompareConfig;
 import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.MirrorConfig;
 import dev.tandem.config.RouteConfig;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,8 @@ public final class Mirrors implements AutoCloseable {
     private final UpstreamPools shadowPools;
     private final @Nullable MeterRegistry meters;
     private final Map<String, MirrorStats> stats = new ConcurrentHashMap<>();
-    private final Map<String, ResponseComparator> comparators = new ConcurrentHashMap<>();
+    /** One comparator per comparison config (it depends on nothing else); looked up by record equality. */
+    private final Map<CompareConfig, ResponseComparator> comparators = new ConcurrentHashMap<>();
     /** Mirrors in flight per route on each loop; touched only by that loop. */
     private final FastThreadLocal<Map<String, int[]>> inFlight = new FastThreadLocal<>() {
         @Override
@@ -60,9 +63,13 @@ public final class Mirrors implements AutoCloseable {
      * A mirror for this request, or null when it is not to be mirrored. Never for a request the route sent to the
      * mirror's own backend, a method not configured, a request left out by sampling, a body over the limit, or
      * when the loop already has the route's maximum of mirrors in flight (dropped and counted).
+     *
+     * @param headers the shadow's request headers, asked for only when the request is mirrored; the mirror owns
+     *                (and changes) the map it gets
      */
     public @Nullable Mirror start(EventLoop loop, GatewayConfig config, RouteConfig route, BackendConfig primary,
-            HttpMethod method, String uri, HttpHeaders headers, @Nullable String clientHost, long contentLength) {
+            HttpMethod method, String uri, Supplier<HttpHeaders> headers, @Nullable String clientHost,
+            long contentLength) {
         MirrorConfig mirror = route.mirror();
         if (mirror == null || mirror.to().equals(primary.name()) || !mirror.methods().contains(method.name())) {
             return null;
@@ -81,12 +88,11 @@ public final class Mirrors implements AutoCloseable {
             return null;
         }
         count[0]++;
-        ResponseComparator comparator = comparators.computeIfAbsent(route.name() + '\u0000' + mirror.compare(),
-                k -> new ResponseComparator(mirror.compare()));
+        ResponseComparator comparator = comparators.computeIfAbsent(mirror.compare(), ResponseComparator::new);
         boolean noiseSample = mirror.compare().noiseSamplePercent() > 0 && !mirror.mirrorsWrites()
                 && ThreadLocalRandom.current().nextDouble(100) < mirror.compare().noiseSamplePercent();
         return new Mirror(this, routeStats, comparator, loop, route.name(), mirror, primary,
-                config.backend(mirror.to()), method, uri, headers, clientHost, noiseSample);
+                config.backend(mirror.to()), method, uri, headers.get(), clientHost, noiseSample);
     }
 
     /** A mirror is over: its place on the loop is free. */

@@ -59,6 +59,13 @@ public final class ResponseComparator {
         this.ignoredKeys = Set.copyOf(config.ignoreFields());
     }
 
+    /** Same status, same compared headers, same body bytes: {@link #compare} would find no difference. */
+    public static boolean identical(Captured primary, Captured shadow) {
+        return primary.status() == shadow.status() && primary.truncated() == shadow.truncated()
+                && primary.headers().equals(shadow.headers())
+                && java.util.Arrays.equals(primary.body(), shadow.body());
+    }
+
     /** Every difference between the two responses, at most {@value #MAX_DIFFERENCES}; empty when they match. */
     public List<Difference> compare(Captured primary, Captured shadow) {
         List<Difference> differences = new ArrayList<>();
