@@ -36,7 +36,7 @@ final class HeadParser {
         int valueEnd = at;
         while (b[at] != '\r' && b[at] != '\n') {
             byte c = b[at];
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
+            if ((c & 0xff) < 0x20 && c != '\t' || c == 0x7f) {
                 throw new DecoderException("control character in a header field value");
             }
             if (c != ' ' && c != '\t') {

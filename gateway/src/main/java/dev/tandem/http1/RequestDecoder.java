@@ -267,12 +267,16 @@ public final class RequestDecoder extends ChannelDuplexHandler {
             }
             size = size << 4 | d;
         }
-        if (digits == 0 || (i < lf - 1 && buf.getByte(i) != ';')) {
+        int digitsEnd = i;
+        while (i < lf - 1 && (buf.getByte(i) == ' ' || buf.getByte(i) == '\t')) {
+            i++; // BWS before a chunk extension (RFC 9112 section 7.1.1)
+        }
+        if (digits == 0 || (i < lf - 1 && buf.getByte(i) != ';') || (i == lf - 1 && i != digitsEnd)) {
             return brokenBody("invalid chunk size");
         }
         for (int k = i; k < lf - 1; k++) {
             byte c = buf.getByte(k);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
+            if ((c & 0xff) < 0x20 && c != '\t' || c == 0x7f) {
                 return brokenBody("control character in a chunk extension");
             }
         }

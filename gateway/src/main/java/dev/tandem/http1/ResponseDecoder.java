@@ -334,7 +334,7 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
             reasonStart = ++at;
             while (b[at] != '\r' && b[at] != '\n') {
                 byte c = b[at];
-                if (c < 0x20 && c != '\t' || c == 0x7f) {
+                if ((c & 0xff) < 0x20 && c != '\t' || c == 0x7f) {
                     throw new DecoderException("control character in reason phrase");
                 }
                 at++;
