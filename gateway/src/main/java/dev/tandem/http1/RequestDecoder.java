@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -132,7 +133,7 @@ public final class RequestDecoder extends ChannelDuplexHandler {
                     remaining -= n;
                     if (remaining == 0) {
                         state = State.HEAD;
-                        message = new DefaultLastHttpContent(slice);
+                        message = new DefaultLastHttpContent(slice, EmptyHttpHeaders.INSTANCE);
                     } else {
                         message = new DefaultHttpContent(slice);
                     }
@@ -326,7 +327,7 @@ public final class RequestDecoder extends ChannelDuplexHandler {
 
     private HttpContent brokenBody(String message) {
         breakFraming();
-        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE);
         last.setDecoderResult(DecoderResult.failure(new DecoderException(message)));
         return last;
     }
@@ -394,7 +395,7 @@ public final class RequestDecoder extends ChannelDuplexHandler {
         }
         HttpVersion version = b[at + 7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         at = HeadParser.lineEnd(b, at + 8);
-        HeadFields fields = new HeadFields(b, 16);
+        HeadFields fields = new HeadFields(b, b.length / 32) /* about one field per 32 bytes of head */;
         while (!(b[at] == '\r' && b[at + 1] == '\n')) {
             at = HeadParser.parseField(b, at, fields);
         }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -97,7 +98,7 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
                     remaining -= n;
                     if (remaining == 0) {
                         state = State.HEAD;
-                        ctx.fireChannelRead(new DefaultLastHttpContent(slice));
+                        ctx.fireChannelRead(new DefaultLastHttpContent(slice, EmptyHttpHeaders.INSTANCE));
                     } else {
                         ctx.fireChannelRead(new DefaultHttpContent(slice));
                     }
@@ -273,7 +274,8 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
         }
         DecoderException cause = new DecoderException("invalid response from backend: " + message);
         if (inBody) {
-            LastHttpContent last = new DefaultLastHttpContent(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            LastHttpContent last = new DefaultLastHttpContent(io.netty.buffer.Unpooled.EMPTY_BUFFER,
+                    EmptyHttpHeaders.INSTANCE);
             last.setDecoderResult(DecoderResult.failure(cause));
             ctx.fireChannelRead(last);
         } else {
@@ -342,7 +344,7 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
         }
         int reasonEnd = at;
         at = HeadParser.lineEnd(b, at);
-        HeadFields fields = new HeadFields(b, 12);
+        HeadFields fields = new HeadFields(b, b.length / 32) /* about one field per 32 bytes of head */;
         while (!(b[at] == '\r' && b[at + 1] == '\n')) {
             at = HeadParser.parseField(b, at, fields);
         }

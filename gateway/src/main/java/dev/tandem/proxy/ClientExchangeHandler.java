@@ -76,11 +76,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private @Nullable ChannelHandlerContext ctx;
     /** The exchange in flight; null between requests. One at a time, so no map and no queue. */
     private @Nullable Exchange exchange;
-    /**
-     * We asked for a client message and none has come yet. FlowControlHandler counts a read as satisfied by a read
-     * cycle that ends without a message (a partial chunk, say), so the request is renewed on read complete.
-     */
-    private boolean clientReadRequested;
     private @Nullable ScheduledFuture<?> responseTimer;
     private @Nullable String clientAddress;
     private @Nullable HeaderNames headerNames;
@@ -108,7 +103,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        clientReadRequested = false;
         if (msg instanceof RequestHead request) {
             onRequestHead(request);
         } else if (msg instanceof HttpContent content) {
@@ -819,14 +813,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (clientReadRequested) {
-            ctx.read();
-        }
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Exchange ex = exchange;
         if (ex != null && ctx.channel().isWritable() && ex.upstreamReadPaused) {
@@ -1011,8 +997,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
+    /** Asks for the next client message; the decoder keeps asking the socket until a whole one is there. */
     private void requestClientRead() {
-        clientReadRequested = true;
         context().read();
     }
 

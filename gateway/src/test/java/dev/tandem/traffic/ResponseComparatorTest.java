@@ -48,6 +48,18 @@ class ResponseComparatorTest {
     }
 
     @Test
+    void onlyByteEqualAnswersAreIdenticalAndIdenticalAnswersNeverDiffer() {
+        var a = json(200, "{\"id\":1,\"price\":\"12.50\"}");
+        assertThat(ResponseComparator.identical(a, json(200, "{\"id\":1,\"price\":\"12.50\"}"))).isTrue();
+        assertThat(new ResponseComparator(ALL_OFF).compare(a, json(200, "{\"id\":1,\"price\":\"12.50\"}"))).isEmpty();
+        // Equal under the normalisers, but not byte-equal: left to the full comparison.
+        assertThat(ResponseComparator.identical(a, json(200, "{\"id\":1,\"price\":12.5}"))).isFalse();
+        assertThat(ResponseComparator.identical(a, json(201, "{\"id\":1,\"price\":\"12.50\"}"))).isFalse();
+        var otherType = new ResponseComparator.Captured(200, Map.of("content-type", "text/plain"), a.body(), false);
+        assertThat(ResponseComparator.identical(a, otherType)).isFalse();
+    }
+
+    @Test
     void realDifferencesAreReportedWithTheirPathAndBothValues() {
         List<ResponseComparator.Difference> differences = compare(ALL_ON,
                 "{\"count\":2,\"results\":[{\"id\":1,\"name\":\"Mug\"},{\"id\":2,\"name\":\"Cup\"}]}",
