@@ -93,6 +93,33 @@ public final class Http1Writer {
         return out;
     }
 
+    /**
+     * A request head for a body of {@code contentLength} bytes sent whole: the fields of {@code headers} minus any
+     * framing ({@code Content-Length}, {@code Transfer-Encoding}), then that length. For shadow requests, whose body
+     * was buffered.
+     */
+    public static ByteBuf requestHead(ByteBufAllocator alloc, HttpMethod method, CharSequence uri,
+            HttpHeaders headers, long contentLength) {
+        ByteBuf out = alloc.buffer(256 + uri.length());
+        ByteBufUtil.writeAscii(out, method.asciiName());
+        out.writeByte(' ');
+        ByteBufUtil.writeAscii(out, uri);
+        out.writeByte(' ');
+        out.writeBytes(HTTP_1_1);
+        out.writeShort(CRLF_SHORT);
+        Iterator<Map.Entry<CharSequence, CharSequence>> fields = headers.iteratorCharSequence();
+        while (fields.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = fields.next();
+            CharSequence name = field.getKey();
+            if (!CONTENT_LENGTH.contentEqualsIgnoreCase(name) && !TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+                writeField(out, name, field.getValue());
+            }
+        }
+        writeField(out, CONTENT_LENGTH, Long.toString(contentLength));
+        out.writeShort(CRLF_SHORT);
+        return out;
+    }
+
     /** One of Tandem's own complete responses (errors), head and body in one buffer. Releases {@code response}. */
     public static ByteBuf response(ByteBufAllocator alloc, FullHttpResponse response) {
         try {

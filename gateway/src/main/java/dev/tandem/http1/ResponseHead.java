@@ -46,6 +46,11 @@ public final class ResponseHead implements HttpResponse {
         return head;
     }
 
+    /** The fields of any response, read in place when it is one of ours (no header map built). */
+    public static HeaderLookup fieldsOf(HttpResponse response) {
+        return response instanceof ResponseHead head ? head.fields : HeaderLookup.of(response.headers());
+    }
+
     public int code() {
         return code;
     }

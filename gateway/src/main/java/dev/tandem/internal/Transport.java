@@ -20,11 +20,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.function.Supplier;
 
 /**
- * The socket transport: io_uring on Linux when the kernel allows it, else native epoll, else NIO. io_uring submits
- * the sends and receives of a whole event-loop turn in one system call, which measured 10-15% less CPU per request
- * than epoll (bench/results/IMPROVEMENTS.md). {@code -Dtandem.transport=} picks one explicitly: {@code io_uring},
- * {@code epoll} or {@code nio}; an unavailable choice falls back down that list. Kernels or containers that disable
- * io_uring (sysctl {@code kernel.io_uring_disabled}, seccomp) get epoll without any setting.
+ * The socket transport: native epoll on Linux, else NIO. {@code -Dtandem.transport=io_uring} opts into Netty's
+ * io_uring transport where the kernel allows it (else epoll): in the benchmark it took about 6% less CPU per small
+ * request than epoll, but served 64 KiB responses about 25% slower (bench/results/IMPROVEMENTS.md), so it is not the
+ * default. {@code -Dtandem.transport=nio} forces NIO.
  */
 public enum Transport {
     EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class, EpollIoHandler::newFactory),
@@ -42,13 +41,13 @@ public enum Transport {
         this.ioHandlers = ioHandlers;
     }
 
-    /** The transport {@code -Dtandem.transport} asks for (default: io_uring) or the next one available. */
+    /** The transport {@code -Dtandem.transport} asks for (default: epoll) or the next one available. */
     public static Transport best() {
-        String wanted = System.getProperty("tandem.transport", "io_uring");
+        String wanted = System.getProperty("tandem.transport", "epoll");
         if ("nio".equalsIgnoreCase(wanted)) {
             return NIO;
         }
-        if (!"epoll".equalsIgnoreCase(wanted) && IoUring.isAvailable()) {
+        if ("io_uring".equalsIgnoreCase(wanted) && IoUring.isAvailable()) {
             return IO_URING;
         }
         return Epoll.isAvailable() ? EPOLL : NIO;

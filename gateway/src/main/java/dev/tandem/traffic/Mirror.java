@@ -2,6 +2,8 @@ package dev.tandem.traffic;
 
 import dev.tandem.config.BackendConfig;
 import dev.tandem.config.MirrorConfig;
+import dev.tandem.http1.HeaderLookup;
+import dev.tandem.http1.ResponseHead;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -116,8 +118,9 @@ public final class Mirror {
     /** The primary's response head reached the client. */
     public void onPrimaryHead(HttpResponse response) {
         primaryStatus = response.status().code();
+        HeaderLookup fields = ResponseHead.fieldsOf(response);
         for (String name : config.compare().headers()) {
-            String value = response.headers().get(name);
+            String value = fields.get(name);
             if (value != null) {
                 primaryHeaders.put(name, value);
             }

@@ -1,16 +1,16 @@
 package dev.tandem.traffic;
 
 import dev.tandem.config.BackendConfig;
+import dev.tandem.http1.HeaderLookup;
 import dev.tandem.http1.Http1Writer;
+import dev.tandem.http1.ResponseHead;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
 import dev.tandem.upstream.UpstreamPools;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -70,12 +70,11 @@ final class ShadowCall implements UpstreamListener {
             PooledConnection conn = acquired.getNow();
             connection = conn;
             conn.bind(this);
-            HttpHeaders headers = new DefaultHttpHeaders().set(requestHeaders);
-            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, requestBody.length);
             Channel channel = conn.channel();
             startNanos = System.nanoTime(); // like the primary's, the latency counts from the request write
-            conn.writeRequestHead(method, Http1Writer.requestHead(channel.alloc(), method, uri, headers));
+            // The body was buffered whole: sent with its length, whatever framing the client used.
+            conn.writeRequestHead(method,
+                    Http1Writer.requestHead(channel.alloc(), method, uri, requestHeaders, requestBody.length));
             if (requestBody.length > 0) {
                 channel.write(Unpooled.wrappedBuffer(requestBody), channel.voidPromise());
             }
@@ -101,9 +100,10 @@ final class ShadowCall implements UpstreamListener {
                     return;
                 }
                 status = response.status().code();
-                reusable = HttpUtil.isKeepAlive(response);
+                HeaderLookup fields = ResponseHead.fieldsOf(response);
+                reusable = response instanceof ResponseHead head ? head.isKeepAlive() : HttpUtil.isKeepAlive(response);
                 for (String name : comparedHeaders) {
-                    String value = response.headers().get(name);
+                    String value = fields.get(name);
                     if (value != null) {
                         headers.put(name, value);
                     }
