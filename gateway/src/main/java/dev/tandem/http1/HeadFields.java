@@ -114,16 +114,6 @@ public final class HeadFields implements HeaderLookup {
         return i < 0 ? null : value(i);
     }
 
-    public List<String> getAll(AsciiString name) {
-        List<String> values = new ArrayList<>(2);
-        for (int i = 0; i < size; i++) {
-            if (nameIs(i, name)) {
-                values.add(value(i));
-            }
-        }
-        return values;
-    }
-
     /**
      * Whether a comma-separated list in any field named {@code name} holds {@code token} (lower-case), ignoring
      * case and whitespace around elements, as {@code Connection: keep-alive, Upgrade} is read.

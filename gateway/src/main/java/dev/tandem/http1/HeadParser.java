@@ -1,10 +1,28 @@
 package dev.tandem.http1;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.DecoderException;
+import org.jspecify.annotations.Nullable;
 
 /** The RFC 9112 rules both decoders parse heads by: line endings, field lines, Content-Length, tokens. */
 final class HeadParser {
     private HeadParser() {
+    }
+
+    /**
+     * Adds a read to the bytes a decoder holds. Slices of the held buffer may still be in flight downstream, so
+     * the bytes go to a new buffer rather than after the old one; both inputs are released.
+     */
+    static ByteBuf cumulate(ByteBufAllocator alloc, @Nullable ByteBuf held, ByteBuf in) {
+        if (held == null) {
+            return in;
+        }
+        ByteBuf merged = alloc.buffer(held.readableBytes() + in.readableBytes());
+        merged.writeBytes(held).writeBytes(in);
+        held.release();
+        in.release();
+        return merged;
     }
 
     /** Checks the CRLF at {@code at} and returns the start of the next line. */

@@ -74,25 +74,6 @@ public final class Http1Writer {
         return out;
     }
 
-    /** A request head: request line, then every field of {@code headers} as it is. */
-    public static ByteBuf requestHead(ByteBufAllocator alloc, HttpMethod method, CharSequence uri,
-            HttpHeaders headers) {
-        ByteBuf out = alloc.buffer(256 + uri.length());
-        ByteBufUtil.writeAscii(out, method.asciiName());
-        out.writeByte(' ');
-        ByteBufUtil.writeAscii(out, uri);
-        out.writeByte(' ');
-        out.writeBytes(HTTP_1_1);
-        out.writeShort(CRLF_SHORT);
-        Iterator<Map.Entry<CharSequence, CharSequence>> fields = headers.iteratorCharSequence();
-        while (fields.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> field = fields.next();
-            writeField(out, field.getKey(), field.getValue());
-        }
-        out.writeShort(CRLF_SHORT);
-        return out;
-    }
-
     /**
      * A request head for a body of {@code contentLength} bytes sent whole: the fields of {@code headers} minus any
      * framing ({@code Content-Length}, {@code Transfer-Encoding}), then that length. For shadow requests, whose body
@@ -101,12 +82,7 @@ public final class Http1Writer {
     public static ByteBuf requestHead(ByteBufAllocator alloc, HttpMethod method, CharSequence uri,
             HttpHeaders headers, long contentLength) {
         ByteBuf out = alloc.buffer(256 + uri.length());
-        ByteBufUtil.writeAscii(out, method.asciiName());
-        out.writeByte(' ');
-        ByteBufUtil.writeAscii(out, uri);
-        out.writeByte(' ');
-        out.writeBytes(HTTP_1_1);
-        out.writeShort(CRLF_SHORT);
+        writeRequestLine(out, method, uri);
         Iterator<Map.Entry<CharSequence, CharSequence>> fields = headers.iteratorCharSequence();
         while (fields.hasNext()) {
             Map.Entry<CharSequence, CharSequence> field = fields.next();
@@ -256,12 +232,7 @@ public final class Http1Writer {
         HeadFields fields = head.fields();
         byte[] bytes = fields.bytes();
         ByteBuf out = alloc.buffer(bytes.length + uri.length() + 160);
-        ByteBufUtil.writeAscii(out, head.method().asciiName());
-        out.writeByte(' ');
-        ByteBufUtil.writeAscii(out, uri);
-        out.writeByte(' ');
-        out.writeBytes(HTTP_1_1);
-        out.writeShort(CRLF_SHORT);
+        writeRequestLine(out, head.method(), uri);
         boolean hasConnection = fields.indexOf(CONNECTION) >= 0;
         String forwardedFor = null;
         for (int i = 0; i < fields.size(); i++) {
@@ -320,6 +291,15 @@ public final class Http1Writer {
             return true;
         }
         return hasConnection && fields.namedByConnection(i, CONNECTION);
+    }
+
+    private static void writeRequestLine(ByteBuf out, HttpMethod method, CharSequence uri) {
+        ByteBufUtil.writeAscii(out, method.asciiName());
+        out.writeByte(' ');
+        ByteBufUtil.writeAscii(out, uri);
+        out.writeByte(' ');
+        out.writeBytes(HTTP_1_1);
+        out.writeShort(CRLF_SHORT);
     }
 
     private static void writeField(ByteBuf out, CharSequence name, CharSequence value) {

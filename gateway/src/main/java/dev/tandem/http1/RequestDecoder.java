@@ -92,17 +92,7 @@ public final class RequestDecoder extends ChannelDuplexHandler {
             in.release();
             return;
         }
-        ByteBuf buf = cumulation;
-        if (buf == null) {
-            cumulation = in;
-        } else {
-            // Slices of the old buffer may still be in flight upstream, so the bytes go to a new one.
-            ByteBuf merged = ctx.alloc().buffer(buf.readableBytes() + in.readableBytes());
-            merged.writeBytes(buf).writeBytes(in);
-            buf.release();
-            in.release();
-            cumulation = merged;
-        }
+        cumulation = HeadParser.cumulate(ctx.alloc(), cumulation, in);
         if (wanted) {
             deliver(ctx);
         }

@@ -1,7 +1,5 @@
 package dev.tandem.proxy;
 
-import dev.tandem.config.BackendConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import org.jspecify.annotations.Nullable;
@@ -34,15 +32,6 @@ final class ForwardedHeaders {
             headers.set(X_FORWARDED_HOST, clientHost);
         } else {
             headers.remove(X_FORWARDED_HOST);
-        }
-    }
-
-    /** The Host a backend gets: the client's when preserved (and sent), else the backend's own authority. */
-    static void host(HttpHeaders headers, @Nullable String clientHost, BackendConfig backend, boolean preserveHost) {
-        if (preserveHost && clientHost != null) {
-            headers.set(HttpHeaderNames.HOST, clientHost);
-        } else {
-            headers.set(HttpHeaderNames.HOST, backend.authority());
         }
     }
 }

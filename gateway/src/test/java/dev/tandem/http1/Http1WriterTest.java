@@ -304,12 +304,14 @@ class Http1WriterTest {
     }
 
     @Test
-    void aRequestHeadIsTheRequestLineAndEveryFieldAsItIs() {
-        HttpHeaders headers = new DefaultHttpHeaders().add("Host", "backend").add("X-Multi", "a").add("X-Multi", "b");
+    void aBufferedRequestHeadIsTheRequestLineEveryFieldAsItIsAndTheBodyLength() {
+        HttpHeaders headers = new DefaultHttpHeaders().add("Host", "backend").add("X-Multi", "a").add("X-Multi", "b")
+                .add("Transfer-Encoding", "chunked").add("Content-Length", "99");
 
-        String out = text(Http1Writer.requestHead(ALLOC, HttpMethod.POST, "/submit?x=1", headers));
+        String out = text(Http1Writer.requestHead(ALLOC, HttpMethod.POST, "/submit?x=1", headers, 5));
 
-        assertThat(out).isEqualTo("POST /submit?x=1 HTTP/1.1\r\nHost: backend\r\nX-Multi: a\r\nX-Multi: b\r\n\r\n");
+        assertThat(out).isEqualTo("POST /submit?x=1 HTTP/1.1\r\nHost: backend\r\nX-Multi: a\r\nX-Multi: b\r\n"
+                + "content-length: 5\r\n\r\n");
     }
 
     @ParameterizedTest(name = "size {0}")
