@@ -1,36 +1,29 @@
 package dev.tandem.http1;
 
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A client's request head as it arrived: method, target, version, the fields over the head's own bytes, and what the
  * decoder worked out (framing, keep-alive, expectations). It is an {@link HttpRequest} so that code off the hot path
  * (mirroring, tests) can read it as one; {@link #headers()} builds the map on first use.
  */
-public final class RequestHead implements HttpRequest {
+public final class RequestHead extends ReceivedHead implements HttpRequest {
     private HttpMethod method;
     private String uri;
-    private HttpVersion version;
-    private final HeadFields fields;
     private final long contentLength;
     private final boolean chunked;
     private final boolean keepAlive;
     private final boolean expectContinue;
     private final boolean webSocketUpgrade;
-    private DecoderResult decoderResult = DecoderResult.SUCCESS;
-    private @Nullable HttpHeaders headers;
 
     RequestHead(HttpMethod method, String uri, HttpVersion version, HeadFields fields, long contentLength,
             boolean chunked, boolean keepAlive, boolean expectContinue, boolean webSocketUpgrade) {
+        super(version, fields);
         this.method = method;
         this.uri = uri;
-        this.version = version;
-        this.fields = fields;
         this.contentLength = contentLength;
         this.chunked = chunked;
         this.keepAlive = keepAlive;
@@ -42,12 +35,8 @@ public final class RequestHead implements HttpRequest {
     static RequestHead invalid(Throwable cause) {
         RequestHead head = new RequestHead(HttpMethod.GET, "/bad-request", HttpVersion.HTTP_1_1,
                 new HeadFields(new byte[0], 0), -1, false, false, false, false);
-        head.decoderResult = DecoderResult.failure(cause);
+        head.setDecoderResult(DecoderResult.failure(cause));
         return head;
-    }
-
-    public HeadFields fields() {
-        return fields;
     }
 
     /** The Content-Length, or -1 when there is none (or the body is chunked). */
@@ -114,50 +103,13 @@ public final class RequestHead implements HttpRequest {
     }
 
     @Override
-    public HttpVersion protocolVersion() {
-        return version;
-    }
-
-    @Override
-    @Deprecated
-    public HttpVersion getProtocolVersion() {
-        return version;
-    }
-
-    @Override
     public HttpRequest setProtocolVersion(HttpVersion version) {
-        this.version = version;
+        super.setProtocolVersion(version);
         return this;
     }
 
     @Override
-    public HttpHeaders headers() {
-        HttpHeaders current = headers;
-        if (current == null) {
-            current = fields.toHttpHeaders();
-            headers = current;
-        }
-        return current;
-    }
-
-    @Override
-    public DecoderResult decoderResult() {
-        return decoderResult;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult() {
-        return decoderResult;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.decoderResult = result;
-    }
-
-    @Override
     public String toString() {
-        return "RequestHead(" + method + " " + uri + " " + version + ", " + fields.size() + " fields)";
+        return "RequestHead(" + method + " " + uri + " " + protocolVersion() + ", " + fields.size() + " fields)";
     }
 }

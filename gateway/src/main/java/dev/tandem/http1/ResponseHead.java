@@ -1,7 +1,6 @@
 package dev.tandem.http1;
 
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -13,26 +12,21 @@ import org.jspecify.annotations.Nullable;
  * decoder worked out. It is an {@link HttpResponse} so that code off the hot path (mirroring, tests) can read it as
  * one; {@link #headers()} builds the map on first use, and the proxy path never calls it.
  */
-public final class ResponseHead implements HttpResponse {
-    private HttpVersion version;
+public final class ResponseHead extends ReceivedHead implements HttpResponse {
     private final int code;
     private final int reasonStart;
     private final int reasonEnd;
-    private final HeadFields fields;
     private final long contentLength;
     private final boolean chunked;
     private final boolean keepAlive;
-    private DecoderResult decoderResult = DecoderResult.SUCCESS;
     private @Nullable HttpResponseStatus status;
-    private @Nullable HttpHeaders headers;
 
     ResponseHead(HttpVersion version, int code, int reasonStart, int reasonEnd, HeadFields fields,
             long contentLength, boolean chunked, boolean keepAlive) {
-        this.version = version;
+        super(version, fields);
         this.code = code;
         this.reasonStart = reasonStart;
         this.reasonEnd = reasonEnd;
-        this.fields = fields;
         this.contentLength = contentLength;
         this.chunked = chunked;
         this.keepAlive = keepAlive;
@@ -42,7 +36,7 @@ public final class ResponseHead implements HttpResponse {
     static ResponseHead invalid(Throwable cause) {
         ResponseHead head = new ResponseHead(HttpVersion.HTTP_1_1, 502, 0, 0, new HeadFields(new byte[0], 0), -1,
                 false, false);
-        head.decoderResult = DecoderResult.failure(cause);
+        head.setDecoderResult(DecoderResult.failure(cause));
         return head;
     }
 
@@ -53,10 +47,6 @@ public final class ResponseHead implements HttpResponse {
 
     public int code() {
         return code;
-    }
-
-    public HeadFields fields() {
-        return fields;
     }
 
     /** The Content-Length, or -1 when the body is chunked or delimited by the connection closing. */
@@ -105,50 +95,13 @@ public final class ResponseHead implements HttpResponse {
     }
 
     @Override
-    public HttpVersion protocolVersion() {
-        return version;
-    }
-
-    @Override
-    @Deprecated
-    public HttpVersion getProtocolVersion() {
-        return version;
-    }
-
-    @Override
     public HttpResponse setProtocolVersion(HttpVersion version) {
-        this.version = version;
+        super.setProtocolVersion(version);
         return this;
     }
 
     @Override
-    public HttpHeaders headers() {
-        HttpHeaders current = headers;
-        if (current == null) {
-            current = fields.toHttpHeaders();
-            headers = current;
-        }
-        return current;
-    }
-
-    @Override
-    public DecoderResult decoderResult() {
-        return decoderResult;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult() {
-        return decoderResult;
-    }
-
-    @Override
-    public void setDecoderResult(DecoderResult result) {
-        this.decoderResult = result;
-    }
-
-    @Override
     public String toString() {
-        return "ResponseHead(" + version + " " + code + ", " + fields.size() + " fields)";
+        return "ResponseHead(" + protocolVersion() + " " + code + ", " + fields.size() + " fields)";
     }
 }
