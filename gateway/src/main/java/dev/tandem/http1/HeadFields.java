@@ -130,24 +130,40 @@ public final class HeadFields implements HeaderLookup {
     boolean listHas(int start, int end, AsciiString token) {
         int at = start;
         while (at < end) {
-            int elementEnd = at;
-            while (elementEnd < end && bytes[elementEnd] != ',') {
-                elementEnd++;
-            }
-            int s = at;
-            int e = elementEnd;
-            while (s < e && (bytes[s] == ' ' || bytes[s] == '\t')) {
-                s++;
-            }
-            while (e > s && (bytes[e - 1] == ' ' || bytes[e - 1] == '\t')) {
-                e--;
-            }
+            int elementEnd = elementEnd(at, end);
+            int s = trimStart(at, elementEnd);
+            int e = trimEnd(s, elementEnd);
             if (equalsIgnoreCase(s, e, token)) {
                 return true;
             }
             at = elementEnd + 1;
         }
         return false;
+    }
+
+    /** Where the comma-separated list element starting at {@code at} ends: at the next comma, or {@code end}. */
+    private int elementEnd(int at, int end) {
+        int i = at;
+        while (i < end && bytes[i] != ',') {
+            i++;
+        }
+        return i;
+    }
+
+    private int trimStart(int start, int end) {
+        int i = start;
+        while (i < end && (bytes[i] == ' ' || bytes[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    private int trimEnd(int start, int end) {
+        int i = end;
+        while (i > start && (bytes[i - 1] == ' ' || bytes[i - 1] == '\t')) {
+            i--;
+        }
+        return i;
     }
 
     boolean equalsIgnoreCase(int start, int end, AsciiString lower) {
@@ -178,18 +194,9 @@ public final class HeadFields implements HeaderLookup {
             int at = valueStart(i);
             int end = valueEnd(i);
             while (at < end) {
-                int elementEnd = at;
-                while (elementEnd < end && bytes[elementEnd] != ',') {
-                    elementEnd++;
-                }
-                int s = at;
-                int e = elementEnd;
-                while (s < e && (bytes[s] == ' ' || bytes[s] == '\t')) {
-                    s++;
-                }
-                while (e > s && (bytes[e - 1] == ' ' || bytes[e - 1] == '\t')) {
-                    e--;
-                }
+                int elementEnd = elementEnd(at, end);
+                int s = trimStart(at, elementEnd);
+                int e = trimEnd(s, elementEnd);
                 if (e - s == nameLength && regionEqualsIgnoreCase(s, nameStart, nameLength)) {
                     return true;
                 }
