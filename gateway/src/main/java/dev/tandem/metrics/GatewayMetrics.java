@@ -27,8 +27,8 @@ import java.util.function.ToIntFunction;
 public final class GatewayMetrics {
     public static final String REQUESTS = "tandem.requests";
     public static final String ACTIVE = "tandem.requests.active";
-    public static final String REQUEST_SIZE = "tandem.request.size";
-    public static final String RESPONSE_SIZE = "tandem.response.size";
+    public static final String REQUEST_BYTES = "tandem.request.bytes";
+    public static final String RESPONSE_BYTES = "tandem.response.bytes";
     public static final String UPSTREAM_TTFB = "tandem.upstream.ttfb";
     public static final String UPSTREAM_CONNECT = "tandem.upstream.connect";
     public static final String UPSTREAM_CONNECTIONS = "tandem.upstream.connections";

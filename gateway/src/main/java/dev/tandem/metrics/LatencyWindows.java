@@ -41,7 +41,50 @@ public final class LatencyWindows {
         return tenMinutes.summarize(nowNanos, nowNanos - createdNanos);
     }
 
+    /**
+     * The bucket of a duration: 0 up to 50 µs, then {@code 1 + floor(4 * log2(nanos / 50 µs))}, capped. Found by a
+     * binary search over the buckets' first durations, worked out once from that formula, since two logarithms per
+     * request cost more than the rest of the recording.
+     */
     static int bucketOf(long nanos) {
+        if (nanos <= FIRST_BUCKET_NANOS) {
+            return 0;
+        }
+        int low = 1;
+        int high = BUCKETS - 1;
+        while (low < high) { // the last bucket whose first duration is <= nanos
+            int mid = (low + high + 1) >>> 1;
+            if (BUCKET_STARTS[mid] <= nanos) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    /** BUCKET_STARTS[b]: the shortest duration in bucket b (b >= 1). */
+    private static final long[] BUCKET_STARTS = bucketStarts();
+
+    private static long[] bucketStarts() {
+        long[] starts = new long[BUCKETS];
+        starts[0] = 0;
+        starts[1] = FIRST_BUCKET_NANOS + 1;
+        for (int b = 2; b < BUCKETS; b++) {
+            // Near the exact boundary, then settled against the formula itself, so both always agree.
+            long n = Math.max(starts[b - 1] + 1, (long) Math.ceil(FIRST_BUCKET_NANOS * Math.pow(2, (b - 1) / 4.0)));
+            while (bucketByFormula(n) >= b && n > starts[b - 1] + 1) {
+                n--;
+            }
+            while (bucketByFormula(n) < b) {
+                n++;
+            }
+            starts[b] = n;
+        }
+        return starts;
+    }
+
+    static int bucketByFormula(long nanos) {
         if (nanos <= FIRST_BUCKET_NANOS) {
             return 0;
         }

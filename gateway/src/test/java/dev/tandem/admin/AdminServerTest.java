@@ -96,8 +96,10 @@ class AdminServerTest {
                 "tandem_requests_seconds_count\\{backend=\"django\",method=\"GET\",outcome=\"success\","
                         + "route=\"api\",status=\"2xx\"} [1-9]");
         assertThat(metrics).contains("tandem_requests_seconds_bucket{").contains("tandem_requests_active{")
-                .contains("tandem_upstream_connections{backend=\"django\",state=\"idle\"}")
-                .contains("tandem_response_size_bytes_sum{backend=\"django\",route=\"api\"}");
+                .contains("tandem_upstream_connections{backend=\"django\",state=\"idle\"}");
+        assertThat(metrics).containsPattern("tandem_response_bytes_total\\{backend=\"django\",route=\"api\"} [1-9]")
+                .containsPattern("tandem_upstream_ttfb_seconds_count\\{backend=\"django\",route=\"api\"} [1-9]")
+                .containsPattern("tandem_upstream_ttfb_seconds_sum\\{backend=\"django\",route=\"api\"} [0-9.E-]+");
     }
 
     @Test

@@ -53,4 +53,19 @@ class LatencyWindowsTest {
     void bucketsAreLogarithmicAndCapped(long nanos, int bucket) {
         assertThat(LatencyWindows.bucketOf(nanos)).isEqualTo(bucket);
     }
+
+    @Test
+    void theBucketSearchAgreesWithTheFormulaAtEveryBoundaryAndBetween() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int b = 1; b < LatencyWindows.BUCKETS; b++) {
+            long boundary = (long) Math.ceil(50_000 * Math.pow(2, (b - 1) / 4.0));
+            for (long n = boundary - 3; n <= boundary + 3; n++) {
+                assertThat(LatencyWindows.bucketOf(n)).as("%d ns", n).isEqualTo(LatencyWindows.bucketByFormula(n));
+            }
+        }
+        for (int i = 0; i < 100_000; i++) {
+            long n = (long) Math.pow(10, random.nextDouble(0, 13));
+            assertThat(LatencyWindows.bucketOf(n)).as("%d ns", n).isEqualTo(LatencyWindows.bucketByFormula(n));
+        }
+    }
 }
