@@ -141,9 +141,14 @@ public final class Http1Writer {
      * line by line, never re-encoded.
      */
     public static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead head, ResponseEdits edits) {
+        return responseHead(alloc, head, edits, 0);
+    }
+
+    /** The same, with {@code bodyRoom} bytes to spare after the head, for a small body to follow in one write. */
+    public static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead head, ResponseEdits edits, int bodyRoom) {
         HeadFields fields = head.fields();
         byte[] bytes = fields.bytes();
-        ByteBuf out = alloc.buffer(bytes.length + 128);
+        ByteBuf out = alloc.buffer(bytes.length + 128 + bodyRoom);
         out.writeBytes(HTTP_1_1);
         out.writeByte(' ');
         int code = head.code();

@@ -71,6 +71,8 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     private static final Logger log = LoggerFactory.getLogger(ClientExchangeHandler.class);
     private static final AsciiString HOST = AsciiString.cached("host");
     private static final AsciiString SHADOW = AsciiString.of(Mirror.SHADOW_HEADER.toLowerCase(java.util.Locale.ROOT));
+    /** Largest body copied in after its head (see {@link Exchange#heldHead}); larger ones are sent as they are. */
+    private static final int HELD_BODY_MAX = 4096;
 
     private final ProxyContext proxy;
     private @Nullable ChannelHandlerContext ctx;
@@ -646,11 +648,26 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ChannelHandlerContext ctx = context();
         HeaderNames names = headerNames(ex.config);
+        long length = response.contentLength();
+        boolean smallBody = !bodyless && !ex.chunkToClient && length > 0 && length <= HELD_BODY_MAX;
         ByteBuf head = Http1Writer.responseHead(ctx.alloc(), response, new Http1Writer.ResponseEdits(
                 ex.chunkToClient, connection, false, names.backend, ex.backend.name(), names.requestId,
-                ex.requestId));
-        // Flushed on read complete, together with whatever body this read brought.
-        ctx.write(head, ctx.voidPromise());
+                ex.requestId), smallBody ? (int) length : 0);
+        if (smallBody) {
+            ex.heldHead = head; // the body follows, most often in this same read
+        } else {
+            // Flushed on read complete, together with whatever body this read brought.
+            ctx.write(head, ctx.voidPromise());
+        }
+    }
+
+    /** Writes a held-back response head, if any, ahead of whatever comes next. */
+    private static void writeHeldHead(Exchange ex, ChannelHandlerContext ctx) {
+        ByteBuf head = ex.heldHead;
+        if (head != null) {
+            ex.heldHead = null;
+            ctx.write(head, ctx.voidPromise());
+        }
     }
 
     /**
@@ -726,7 +743,17 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
                 ex.mirror.onPrimaryComplete(ex.lastUpstreamActivityNanos - ex.requestSentNanos);
             }
         }
-        writeBody(ctx.channel(), content, ex.chunkToClient, last);
+        ByteBuf held = ex.heldHead;
+        if (held != null && last && content.content().readableBytes() <= held.writableBytes()) {
+            // The whole small body: copied in after the head, so both leave in one buffer.
+            ex.heldHead = null;
+            held.writeBytes(content.content());
+            content.release();
+            ctx.write(held, ctx.voidPromise());
+        } else {
+            writeHeldHead(ex, ctx);
+            writeBody(ctx.channel(), content, ex.chunkToClient, last);
+        }
         if (last) {
             ex.responseComplete = true;
             ex.clientFlushPending = false;
@@ -746,6 +773,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         if (ex.clientFlushPending) {
             ex.clientFlushPending = false;
+            writeHeldHead(ex, context());
             context().flush();
         }
         // Read on only while the client keeps up; otherwise wait for its writability to come back.
@@ -947,6 +975,11 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         long now = upstreamReadNanos != 0 ? upstreamReadNanos : System.nanoTime();
         upstreamReadNanos = 0;
         exchange = null;
+        if (ex.heldHead != null) {
+            // The exchange failed between the head and its body: the client connection is closed, head unsent.
+            ex.heldHead.release();
+            ex.heldHead = null;
+        }
         if (ex.mirror != null) {
             ex.mirror.abandon(); // a no-op once the primary completed; otherwise the shadow is not compared
         }

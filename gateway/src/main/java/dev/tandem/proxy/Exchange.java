@@ -8,6 +8,7 @@ import dev.tandem.routing.RequestTarget;
 import dev.tandem.traffic.Mirror;
 import dev.tandem.routing.Route;
 import dev.tandem.upstream.PooledConnection;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpMethod;
 import dev.tandem.http1.RequestHead;
 import io.netty.util.concurrent.Future;
@@ -73,6 +74,11 @@ final class Exchange {
     boolean upstreamReadPaused;
     /** A response head was written to the client but not flushed yet. */
     boolean clientFlushPending;
+    /**
+     * The response head, held back for a small body to be copied in after it, so head and body leave in one buffer
+     * (one plain send instead of a gathering one). Written at the latest when the read that brought it completes.
+     */
+    @Nullable ByteBuf heldHead;
 
     /** The shadow of this exchange, when its route mirrors it. */
     @Nullable Mirror mirror;

@@ -259,6 +259,17 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void aSmallBodyThatArrivesApartFromItsHeadFollowsItIntact() throws Exception {
+        try (RawHttp raw = new RawHttp(gateway.port())) {
+            String response = raw.send("GET /split-small HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+
+            assertThat(response).startsWith("HTTP/1.1 200").contains("content-length: 10").endsWith("\r\n\r\n0123456789");
+            // The connection carries the next exchange.
+            assertThat(raw.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").readResponse()).endsWith("django:/after");
+        }
+    }
+
+    @Test
     void aCloseDelimitedResponseIsReframedAsChunked() throws Exception {
         try (RawHttp raw = new RawHttp(gateway.port())) {
             String response = raw.send("GET /close-delimited HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();

@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -180,6 +181,17 @@ public final class TestBackend implements AutoCloseable {
                     ctx.pipeline().firstContext().writeAndFlush(Unpooled.copiedBuffer(
                             "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil-the-end", StandardCharsets.US_ASCII))
                             .addListener(ChannelFutureListener.CLOSE);
+                }
+                case "/split-small" -> {
+                    // A small body sent apart from its head, in two parts: the gateway cannot copy it in after the
+                    // head in one read, and must still send head and body in order.
+                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 10);
+                    ctx.writeAndFlush(head);
+                    ctx.executor().schedule(() -> ctx.writeAndFlush(new DefaultHttpContent(text("01234"))),
+                            50, TimeUnit.MILLISECONDS);
+                    ctx.executor().schedule(() -> ctx.writeAndFlush(new DefaultLastHttpContent(text("56789"))),
+                            100, TimeUnit.MILLISECONDS);
                 }
                 case "/close-no-response" -> ctx.close();
                 case "/garbage" -> ctx.pipeline().firstContext().writeAndFlush(Unpooled.copiedBuffer(
