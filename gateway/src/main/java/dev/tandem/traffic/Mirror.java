@@ -118,6 +118,9 @@ public final class Mirror {
     /** The primary's response head reached the client. */
     public void onPrimaryHead(HttpResponse response) {
         primaryStatus = response.status().code();
+        if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, primaryStatus)) {
+            primaryBody.expect(head.contentLength());
+        }
         HeaderLookup fields = ResponseHead.fieldsOf(response);
         for (String name : config.compare().headers()) {
             String value = fields.get(name);

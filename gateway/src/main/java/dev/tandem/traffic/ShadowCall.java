@@ -44,6 +44,7 @@ final class ShadowCall implements UpstreamListener {
     private final List<String> comparedHeaders;
     private @Nullable PooledConnection connection;
     private @Nullable ScheduledFuture<?> timeout;
+    private HttpMethod method = HttpMethod.GET;
     private int status;
     private final Map<String, String> headers = new HashMap<>();
     private final BoundedCopy body = new BoundedCopy(BoundedCopy.MAX_RESPONSE_BYTES);
@@ -60,6 +61,7 @@ final class ShadowCall implements UpstreamListener {
     }
 
     void send(UpstreamPools pools, HttpMethod method, String uri, HttpHeaders requestHeaders, byte[] requestBody) {
+        this.method = method;
         startNanos = System.nanoTime();
         Future<PooledConnection> acquired = pools.pool(loop, backend).acquire();
         acquired.addListener(f -> {
@@ -100,6 +102,9 @@ final class ShadowCall implements UpstreamListener {
                     return;
                 }
                 status = response.status().code();
+                if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, status)) {
+                    body.expect(head.contentLength());
+                }
                 HeaderLookup fields = ResponseHead.fieldsOf(response);
                 reusable = response instanceof ResponseHead head ? head.isKeepAlive() : HttpUtil.isKeepAlive(response);
                 for (String name : comparedHeaders) {
