@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param connectTimeout  a connection not established after this fails the exchange (504 on timeout, 502 refused)
  * @param responseTimeout no response head (or no further body bytes) after this fails the exchange with 504
  * @param resilience      circuit breaker, bulkhead, retries and health checks
+ * @param shadowPipelining mirrored GETs to this backend go pipelined (HTTP/1.1) on one connection per event loop,
+ *                        several per send, instead of one exchange per connection; only for servers that take it
  */
 public record BackendConfig(
         String name,
@@ -26,7 +28,8 @@ public record BackendConfig(
         PoolConfig pool,
         Duration connectTimeout,
         Duration responseTimeout,
-        ResilienceConfig resilience) {
+        ResilienceConfig resilience,
+        boolean shadowPipelining) {
 
     public BackendConfig {
         Checks.notBlank("name", name);

@@ -377,8 +377,8 @@ final class ConfigMapper {
     // ---- backends --------------------------------------------------------------------------------------------------
 
     /** What a backend takes from {@code tandem.backend-defaults} unless it sets it. */
-    private record BackendSettings(
-            Duration connectTimeout, Duration responseTimeout, PoolConfig pool, ResilienceConfig resilience) {
+    private record BackendSettings(Duration connectTimeout, Duration responseTimeout, PoolConfig pool,
+            ResilienceConfig resilience, boolean shadowPipelining) {
     }
 
     /** A backend URL taken apart. */
@@ -448,7 +448,8 @@ final class ConfigMapper {
             return null;
         }
         return construct(path, () -> new BackendConfig(name, endpoint.url(), endpoint.host(), endpoint.port(),
-                settings.pool(), settings.connectTimeout(), settings.responseTimeout(), settings.resilience()));
+                settings.pool(), settings.connectTimeout(), settings.responseTimeout(), settings.resilience(),
+                settings.shadowPipelining()));
     }
 
     private @Nullable BackendSettings backendSettings(Layered l) {
@@ -456,10 +457,12 @@ final class ConfigMapper {
         Duration responseTimeout = read(l, "response-timeout", this::duration);
         PoolConfig pool = pool(child(l, "pool"));
         ResilienceConfig resilience = resilience(l);
-        if (connectTimeout == null || responseTimeout == null || pool == null || resilience == null) {
+        Boolean shadowPipelining = read(l, "shadow-pipelining", this::bool);
+        if (connectTimeout == null || responseTimeout == null || pool == null || resilience == null
+                || shadowPipelining == null) {
             return null;
         }
-        return new BackendSettings(connectTimeout, responseTimeout, pool, resilience);
+        return new BackendSettings(connectTimeout, responseTimeout, pool, resilience, shadowPipelining);
     }
 
     private @Nullable PoolConfig pool(@Nullable Layered l) {

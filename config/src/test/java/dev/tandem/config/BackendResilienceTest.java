@@ -57,6 +57,18 @@ class BackendResilienceTest {
     }
 
     @Test
+    void shadowPipeliningIsOffUnlessABackendOrTheDefaultsTurnItOn() {
+        assertThat(ConfigLoader.parse(TWO_BACKENDS).backend("fastapi").shadowPipelining()).isFalse();
+
+        GatewayConfig config = ConfigLoader.parse(TWO_BACKENDS + "tandem.backends.fastapi.shadow-pipelining = true");
+        assertThat(config.backend("fastapi").shadowPipelining()).isTrue();
+        assertThat(config.backend("django").shadowPipelining()).isFalse();
+
+        GatewayConfig defaults = ConfigLoader.parse(TWO_BACKENDS + "tandem.backend-defaults.shadow-pipelining = on");
+        assertThat(defaults.backend("django").shadowPipelining()).isTrue();
+    }
+
+    @Test
     void backendDefaultsInTheFileApplyToEveryBackendUnlessOverridden() {
         GatewayConfig config = ConfigLoader.parse(TWO_BACKENDS + """
                 tandem.backend-defaults {
@@ -130,6 +142,7 @@ class BackendResilienceTest {
             health-check.unhealthy-after = 0                | health-check.unhealthy-after             | 0 (expected: 1 or more)
             health-check.healthy-after = x                  | health-check.healthy-after               | "x" (expected: 1 or more)
             retry = 3                                       | retry                                    | 3 (expected: an object)
+            shadow-pipelining = sometimes                   | shadow-pipelining                        | "sometimes" (expected: true or false)
             """)
     void aBadValueIsReportedAtTheBackendThatSetsIt(String setting, String key, String message) {
         ConfigProblem problem = onlyProblem(MINIMAL + "tandem.backends.django." + setting);

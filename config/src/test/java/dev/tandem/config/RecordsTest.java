@@ -45,9 +45,9 @@ class RecordsTest {
         PoolConfig pool = new PoolConfig(1, 0, SECOND);
         URI url = URI.create("http://h:80");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new BackendConfig("b", url, "h", 0, pool, SECOND, SECOND, RESILIENCE));
+                .isThrownBy(() -> new BackendConfig("b", url, "h", 0, pool, SECOND, SECOND, RESILIENCE, false));
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new BackendConfig("b", url, "h", 80, pool, Duration.ZERO, SECOND, RESILIENCE));
+                .isThrownBy(() -> new BackendConfig("b", url, "h", 80, pool, Duration.ZERO, SECOND, RESILIENCE, false));
     }
 
     @Test

@@ -105,13 +105,13 @@ public final class Mirror {
             shadowFailed = captured == null;
             shadowNanos = nanos;
             pendingDone();
-        }).send(mirrors.shadowPools(), method, uri, headers, body);
+        }).send(mirrors, method, uri, headers, body);
         if (noiseSample) {
             // The same request to the primary again: what differs between two primary answers is noise.
             new ShadowCall(loop, primary, config.compare().headers(), (captured, nanos) -> {
                 repeatResult = captured;
                 pendingDone();
-            }).send(mirrors.shadowPools(), method, uri, headers, body);
+            }).send(mirrors, method, uri, headers, body);
         }
     }
 

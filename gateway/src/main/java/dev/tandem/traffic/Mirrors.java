@@ -42,6 +42,13 @@ public final class Mirrors implements AutoCloseable {
             return new HashMap<>();
         }
     };
+    /** Pipelined shadow lines per backend on each loop; touched only by that loop. */
+    private final FastThreadLocal<Map<BackendConfig, ShadowLine>> lines = new FastThreadLocal<>() {
+        @Override
+        protected Map<BackendConfig, ShadowLine> initialValue() {
+            return new HashMap<>();
+        }
+    };
     final ThreadPoolExecutor comparisons = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(COMPARE_QUEUE), r -> {
                 Thread thread = new Thread(r, "tandem-compare");
@@ -93,6 +100,14 @@ public final class Mirrors implements AutoCloseable {
                 && ThreadLocalRandom.current().nextDouble(100) < mirror.compare().noiseSamplePercent();
         return new Mirror(this, routeStats, comparator, loop, route.name(), mirror, primary,
                 config.backend(mirror.to()), method, uri, headers.get(), clientHost, noiseSample);
+    }
+
+    /**
+     * The loop's pipelined line to a backend (see {@link ShadowLine}). Keyed by the backend's whole config: a reload
+     * that changes the backend starts a new line, and the old one empties as its shadows are answered.
+     */
+    ShadowLine line(EventLoop loop, BackendConfig backend) {
+        return lines.get().computeIfAbsent(backend, b -> new ShadowLine(loop, b, shadowPools));
     }
 
     /** A mirror is over: its place on the loop is free. */

@@ -6,7 +6,6 @@ import dev.tandem.http1.Http1Writer;
 import dev.tandem.http1.ResponseHead;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
-import dev.tandem.upstream.UpstreamPools;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -60,10 +59,14 @@ final class ShadowCall implements UpstreamListener {
         this.done = done;
     }
 
-    void send(UpstreamPools pools, HttpMethod method, String uri, HttpHeaders requestHeaders, byte[] requestBody) {
+    void send(Mirrors mirrors, HttpMethod method, String uri, HttpHeaders requestHeaders, byte[] requestBody) {
         this.method = method;
         startNanos = System.nanoTime();
-        Future<PooledConnection> acquired = pools.pool(loop, backend).acquire();
+        if (ShadowLine.eligible(backend, method, requestBody.length)
+                && mirrors.line(loop, backend).send(this, uri, requestHeaders)) {
+            return;
+        }
+        Future<PooledConnection> acquired = mirrors.shadowPools().pool(loop, backend).acquire();
         acquired.addListener(f -> {
             if (!acquired.isSuccess()) {
                 finish(null);
@@ -152,6 +155,30 @@ final class ShadowCall implements UpstreamListener {
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
         // The whole request is written at once; nothing to resume.
+    }
+
+    /** On a {@link ShadowLine}: the request was written now; the latency counts from here. */
+    void started(long nanos) {
+        startNanos = nanos;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    boolean isFinished() {
+        return finished;
+    }
+
+    /** Whether the connection can carry another exchange after this one's answer. */
+    boolean isReusable() {
+        return reusable;
+    }
+
+    /** On a {@link ShadowLine}: the connection failed before the answer was whole. */
+    void fail() {
+        reusable = false;
+        finish(null);
     }
 
     private void finish(ResponseComparator.@Nullable Captured captured) {

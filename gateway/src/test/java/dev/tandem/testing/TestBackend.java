@@ -193,6 +193,7 @@ public final class TestBackend implements AutoCloseable {
                     ctx.executor().schedule(() -> ctx.writeAndFlush(new DefaultLastHttpContent(text("56789"))),
                             100, TimeUnit.MILLISECONDS);
                 }
+                case "/once" -> send(ctx, ok(text(name + ":once")), false); // answers, then closes
                 case "/close-no-response" -> ctx.close();
                 case "/garbage" -> ctx.pipeline().firstContext().writeAndFlush(Unpooled.copiedBuffer(
                         "NOT HTTP AT ALL\r\n\r\n", StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);

@@ -9,6 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +117,58 @@ class MirrorTest {
             assertThat(stats.mirrored()).isEqualTo(1);
             assertThat(stats.dropped()).isEqualTo(1);
             assertThat(stats.matched()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void pipelinedShadowsShareAConnectionAndAreAllCompared() throws Exception {
+        try (TestBackend slowShadow = TestBackend.slow("fastapi", 300);
+                TestGateway gateway = TestGateway.start("""
+                        backends { django { url = "%s" },
+                                   fastapi { url = "%s", response-timeout = 10s, shadow-pipelining = true } }
+                        routes = [ { name = products, match { prefix = "/" }, backend = django,
+                                     mirror { to = fastapi } } ]
+                        """.formatted(django.url(), slowShadow.url()))) {
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                responses.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/echo?i=" + i)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> response : responses) {
+                assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+            MirrorStats stats = awaitCompared(gateway, 20);
+
+            assertThat(stats.matched()).isEqualTo(20);
+            assertThat(slowShadow.requests("/echo")).isEqualTo(20);
+            // Every shadow waits 300 ms on the backend, so they overlap: one connection each without pipelining.
+            assertThat(slowShadow.connections()).as("shadow connections").isLessThan(5);
+        }
+    }
+
+    @Test
+    void aShadowBackendThatClosesAfterEachAnswerCostsMirrorErrorsNotClientRequests() throws Exception {
+        try (TestGateway gateway = TestGateway.start("""
+                backends { django { url = "%s" },
+                           fastapi { url = "%s", response-timeout = 10s, shadow-pipelining = true } }
+                routes = [ { name = products, match { prefix = "/" }, backend = django, mirror { to = fastapi } } ]
+                """.formatted(django.url(), fastapi.url()))) {
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                responses.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/once?i=" + i)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> response : responses) {
+                assertThat(response.get(10, TimeUnit.SECONDS).body()).isEqualTo("django:once");
+            }
+            MirrorStats stats = awaitCompared(gateway, 10);
+
+            // Each answer ("fastapi:once") differs from the primary's ("django:once"); the shadows queued behind one
+            // on its connection are lost when it closes, and counted as errors.
+            assertThat(stats.matched()).isZero();
+            assertThat(stats.mismatched() + stats.errors()).isEqualTo(10);
+            assertThat(stats.mismatched()).isPositive();
+            assertThat(send(gateway, "GET", "/echo").statusCode()).isEqualTo(200);
         }
     }
 

@@ -1,0 +1,220 @@
+package dev.tandem.traffic;
+
+import dev.tandem.config.BackendConfig;
+import dev.tandem.http1.Http1Writer;
+import dev.tandem.upstream.PooledConnection;
+import dev.tandem.upstream.UpstreamListener;
+import dev.tandem.upstream.UpstreamPools;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Shadow GETs from one event loop to one backend, pipelined (RFC 9112 section 9.3.2) on one connection. Each shadow
+ * is written without a flush; one flush, once the loop has handled the events of its turn, sends all of the turn's
+ * shadows in one write, and their answers, which come back in order, are read together and handed to their calls in
+ * turn. A connection per shadow costs a send and a receive (and a wake-up of the backend) each; here many shadows
+ * share them. For backends configured with {@code shadow-pipelining} only, and only for GETs without a body: a GET's
+ * response is framed the same way every time, so the response decoder needs no per-request hint.
+ *
+ * <p>The connection comes from the shadow pools and goes back to them whenever no shadow waits on it, so the pool's
+ * idle timeout and liveness check keep applying. If the backend closes the connection, answers with
+ * {@code Connection: close}, breaks the framing or takes longer than its response timeout, every shadow still
+ * waiting on the connection fails (counted as a mirror error) and the next one opens a new connection. Touched
+ * only from its event loop.
+ */
+final class ShadowLine implements UpstreamListener {
+    /** Shadows waiting on one line at most; beyond, a shadow gets a connection of its own. */
+    static final int MAX_DEPTH = 64;
+
+    private record Unsent(ShadowCall call, String uri, HttpHeaders headers) {
+    }
+
+    private final EventLoop loop;
+    private final BackendConfig backend;
+    private final UpstreamPools pools;
+    private final ArrayDeque<Unsent> unsent = new ArrayDeque<>();
+    private final ArrayDeque<ShadowCall> answering = new ArrayDeque<>();
+    private final Runnable flushTask = this::flush;
+    private @Nullable PooledConnection connection;
+    private boolean connecting;
+    private boolean flushScheduled;
+    private @Nullable ScheduledFuture<?> timer;
+
+    ShadowLine(EventLoop loop, BackendConfig backend, UpstreamPools pools) {
+        this.loop = loop;
+        this.backend = backend;
+        this.pools = pools;
+    }
+
+    static boolean eligible(BackendConfig backend, HttpMethod method, int bodyLength) {
+        return backend.shadowPipelining() && bodyLength == 0 && HttpMethod.GET.equals(method);
+    }
+
+    /** Queues a shadow GET; false when the line is full, and the caller sends it on a connection of its own. */
+    boolean send(ShadowCall call, String uri, HttpHeaders headers) {
+        if (unsent.size() + answering.size() >= MAX_DEPTH) {
+            return false;
+        }
+        if (connection != null) {
+            write(connection, call, uri, headers);
+            return true;
+        }
+        unsent.add(new Unsent(call, uri, headers));
+        if (!connecting) {
+            connect();
+        }
+        return true;
+    }
+
+    private void connect() {
+        connecting = true;
+        Future<PooledConnection> acquired = pools.pool(loop, backend).acquire();
+        if (acquired.isDone()) {
+            connected(acquired);
+        } else {
+            acquired.addListener(f -> connected(acquired));
+        }
+    }
+
+    private void connected(Future<PooledConnection> acquired) {
+        connecting = false;
+        if (!acquired.isSuccess()) {
+            failAll();
+            return;
+        }
+        PooledConnection conn = acquired.getNow();
+        conn.bind(this);
+        connection = conn;
+        Unsent next;
+        while ((next = unsent.poll()) != null) {
+            write(conn, next.call(), next.uri(), next.headers());
+        }
+    }
+
+    private void write(PooledConnection conn, ShadowCall call, String uri, HttpHeaders headers) {
+        Channel channel = conn.channel();
+        call.started(System.nanoTime());
+        conn.writeRequestHead(HttpMethod.GET, Http1Writer.requestHead(channel.alloc(), HttpMethod.GET, uri, headers, 0));
+        answering.add(call);
+        if (!flushScheduled) {
+            // A task runs after the I/O events of the loop's current turn: every shadow they produce leaves at once.
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+        if (timer == null) {
+            timer = loop.schedule(this::checkTimeout, backend.responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        PooledConnection conn = connection;
+        if (conn != null) {
+            conn.channel().flush();
+            conn.channel().read();
+        }
+    }
+
+    /** The oldest shadow waiting sets the deadline: past it, the connection is given up with all that wait on it. */
+    private void checkTimeout() {
+        timer = null;
+        ShadowCall oldest = answering.peek();
+        if (oldest == null) {
+            return;
+        }
+        long left = oldest.startNanos() + backend.responseTimeout().toNanos() - System.nanoTime();
+        if (left <= 0) {
+            broken();
+        } else {
+            timer = loop.schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void onUpstreamMessage(Object message) {
+        ShadowCall call = answering.peek();
+        if (call == null) {
+            ReferenceCountUtil.release(message); // an answer nobody asked for: the framing is lost
+            broken();
+            return;
+        }
+        call.onUpstreamMessage(message);
+        if (call.isFinished()) {
+            answering.poll();
+            if (!call.isReusable()) {
+                broken(); // Connection: close, or a broken answer: those behind it will not be answered here
+            } else if (answering.isEmpty() && unsent.isEmpty()) {
+                idle();
+            }
+        }
+    }
+
+    /** Nothing waits on the connection: back to the pool, where the idle timeout and liveness checks apply. */
+    private void idle() {
+        PooledConnection conn = connection;
+        connection = null;
+        if (conn != null) {
+            conn.release(true);
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        PooledConnection conn = connection;
+        if (conn != null && !answering.isEmpty()) {
+            conn.channel().read();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed() {
+        broken();
+    }
+
+    @Override
+    public void onUpstreamError(Throwable cause) {
+        broken();
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        // Shadow heads are small and bounded by MAX_DEPTH: nothing to pause.
+    }
+
+    private void broken() {
+        PooledConnection conn = connection;
+        connection = null;
+        if (conn != null) {
+            conn.release(false);
+        }
+        failAll();
+    }
+
+    private void failAll() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        ShadowCall call;
+        while ((call = answering.poll()) != null) {
+            call.fail();
+        }
+        Unsent next;
+        while ((next = unsent.poll()) != null) {
+            next.call().fail();
+        }
+    }
+
+    /** Shadows waiting on the line: sent and unanswered, or waiting for its connection. */
+    int waiting() {
+        return answering.size() + unsent.size();
+    }
+}
