@@ -42,10 +42,10 @@ public final class Mirrors implements AutoCloseable {
             return new HashMap<>();
         }
     };
-    /** Pipelined shadow lines per backend on each loop; touched only by that loop. */
-    private final FastThreadLocal<Map<BackendConfig, ShadowLine>> lines = new FastThreadLocal<>() {
+    /** Pipelined shadow lines by backend name on each loop; touched only by that loop. */
+    private final FastThreadLocal<Map<String, ShadowLine>> lines = new FastThreadLocal<>() {
         @Override
-        protected Map<BackendConfig, ShadowLine> initialValue() {
+        protected Map<String, ShadowLine> initialValue() {
             return new HashMap<>();
         }
     };
@@ -103,11 +103,17 @@ public final class Mirrors implements AutoCloseable {
     }
 
     /**
-     * The loop's pipelined line to a backend (see {@link ShadowLine}). Keyed by the backend's whole config: a reload
-     * that changes the backend starts a new line, and the old one empties as its shadows are answered.
+     * The loop's pipelined line to a backend (see {@link ShadowLine}). A reload brings new config instances: the
+     * backend then gets a new line, and the old one finishes the shadows it holds, referenced by its connection.
      */
     ShadowLine line(EventLoop loop, BackendConfig backend) {
-        return lines.get().computeIfAbsent(backend, b -> new ShadowLine(loop, b, shadowPools));
+        Map<String, ShadowLine> byName = lines.get();
+        ShadowLine line = byName.get(backend.name());
+        if (line == null || line.backend() != backend) {
+            line = new ShadowLine(loop, backend, shadowPools);
+            byName.put(backend.name(), line);
+        }
+        return line;
     }
 
     /** A mirror is over: its place on the loop is free. */

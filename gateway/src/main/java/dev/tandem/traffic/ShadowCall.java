@@ -61,11 +61,11 @@ final class ShadowCall implements UpstreamListener {
 
     void send(Mirrors mirrors, HttpMethod method, String uri, HttpHeaders requestHeaders, byte[] requestBody) {
         this.method = method;
-        startNanos = System.nanoTime();
         if (ShadowLine.eligible(backend, method, requestBody.length)
                 && mirrors.line(loop, backend).send(this, uri, requestHeaders)) {
-            return;
+            return; // the line sets the start when it writes the request
         }
+        startNanos = System.nanoTime();
         Future<PooledConnection> acquired = mirrors.shadowPools().pool(loop, backend).acquire();
         acquired.addListener(f -> {
             if (!acquired.isSuccess()) {

@@ -54,6 +54,10 @@ final class ShadowLine implements UpstreamListener {
         this.pools = pools;
     }
 
+    BackendConfig backend() {
+        return backend;
+    }
+
     static boolean eligible(BackendConfig backend, HttpMethod method, int bodyLength) {
         return backend.shadowPipelining() && bodyLength == 0 && HttpMethod.GET.equals(method);
     }
