@@ -71,11 +71,8 @@ public final class LatencyWindows {
         starts[0] = 0;
         starts[1] = FIRST_BUCKET_NANOS + 1;
         for (int b = 2; b < BUCKETS; b++) {
-            // Near the exact boundary, then settled against the formula itself, so both always agree.
-            long n = Math.max(starts[b - 1] + 1, (long) Math.ceil(FIRST_BUCKET_NANOS * Math.pow(2, (b - 1) / 4.0)));
-            while (bucketByFormula(n) >= b && n > starts[b - 1] + 1) {
-                n--;
-            }
+            // Just below the exact boundary, then up to where the formula itself says b, so both always agree.
+            long n = Math.max(starts[b - 1] + 1, (long) (FIRST_BUCKET_NANOS * Math.pow(2, (b - 1) / 4.0)) - 2);
             while (bucketByFormula(n) < b) {
                 n++;
             }
