@@ -29,48 +29,46 @@ class BenchHarnessIT {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void quickModeMeasuresEveryTargetWithoutErrors() throws Exception {
-        Path root = Path.of(System.getProperty("tandem.repo.root", "..")).toAbsolutePath().normalize();
-        Path results = root.resolve("integration-tests/target/bench-quick");
-        ManagedProcess.Result run = ManagedProcess.of("bench-quick",
-                        List.of("bash", "bench/run", "--quick", "--no-startup", "--port-base", "29000",
-                                "--results", results.toString()))
-                .workDir(root)
-                .log(root.resolve("integration-tests/target/bench-quick.log"))
-                .run(Duration.ofMinutes(9));
-
-        assertThat(run.exitCode()).as("bench/run --quick; log:\n" + run.tail(60)).isZero();
-        String table = Files.readString(results.resolve("RESULTS.md"));
-        Matcher rows = ROW.matcher(table);
-        int seen = 0;
-        while (rows.find()) {
-            seen++;
-            assertThat(Long.parseLong(rows.group(2).replace(",", ""))).as(rows.group()).isPositive();
-            assertThat(rows.group(3)).as("errors in " + rows.group()).isEqualTo("0");
-        }
+        int rows = runAndCheckRows("bench-quick", List.of("bench/run", "--quick", "--no-startup", "--port-base",
+                "29000"), "RESULTS.md", ROW, "errors");
         // Four targets in each of the quick workloads.
-        assertThat(seen).isGreaterThanOrEqualTo(12);
+        assertThat(rows).isGreaterThanOrEqualTo(12);
     }
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void endToEndQuickModeMeasuresBothAppsDirectAndThroughTandem() throws Exception {
+        int rows = runAndCheckRows("bench-e2e", List.of("bench/e2e", "--quick", "--port-base", "29400"), "E2E.md",
+                E2E_ROW, "non-2xx answers");
+        assertThat(rows).isEqualTo(4);
+    }
+
+    /**
+     * Runs a bench script with its results in integration-tests/target/{name}, checks that it succeeded and that every
+     * row of its table served requests with a zero count in the last column; returns the number of rows.
+     */
+    private static int runAndCheckRows(String name, List<String> command, String table, Pattern row, String failures)
+            throws Exception {
         Path root = Path.of(System.getProperty("tandem.repo.root", "..")).toAbsolutePath().normalize();
-        Path results = root.resolve("integration-tests/target/bench-e2e");
-        ManagedProcess.Result run = ManagedProcess.of("bench-e2e",
-                        List.of("bash", "bench/e2e", "--quick", "--port-base", "29400", "--results", results.toString()))
+        Path results = root.resolve("integration-tests/target/" + name);
+        List<String> args = new java.util.ArrayList<>(List.of("bash"));
+        args.addAll(command);
+        args.addAll(List.of("--results", results.toString()));
+        ManagedProcess.Result run = ManagedProcess.of(name, args)
                 .workDir(root)
-                .log(root.resolve("integration-tests/target/bench-e2e.log"))
+                .log(root.resolve("integration-tests/target/" + name + ".log"))
                 .run(Duration.ofMinutes(9));
 
-        assertThat(run.exitCode()).as("bench/e2e --quick; log:\n" + run.tail(60)).isZero();
-        String table = Files.readString(results.resolve("E2E.md"));
-        Matcher rows = E2E_ROW.matcher(table);
+        assertThat(run.exitCode()).as(String.join(" ", command) + "; log:\n" + run.tail(60)).isZero();
+        String text = Files.readString(results.resolve(table));
+        Matcher rows = row.matcher(text);
         int seen = 0;
         while (rows.find()) {
             seen++;
             assertThat(Long.parseLong(rows.group(2).replace(",", ""))).as(rows.group()).isPositive();
-            assertThat(rows.group(3)).as("non-2xx answers in " + rows.group()).isEqualTo("0");
+            assertThat(rows.group(3)).as(failures + " in " + rows.group()).isEqualTo("0");
         }
-        assertThat(seen).as(table).isEqualTo(4);
+        assertThat(seen).as(text).isPositive();
+        return seen;
     }
 }
