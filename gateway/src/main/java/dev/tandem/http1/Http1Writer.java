@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
@@ -42,6 +41,7 @@ public final class Http1Writer {
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
+    private static final AsciiString ONE = AsciiString.cached("1");
 
     private Http1Writer() {
     }
@@ -70,28 +70,6 @@ public final class Http1Writer {
     public static ByteBuf chunkHeader(ByteBufAllocator alloc, int size) {
         ByteBuf out = alloc.buffer(10);
         ByteBufUtil.writeAscii(out, Integer.toHexString(size));
-        out.writeShort(CRLF_SHORT);
-        return out;
-    }
-
-    /**
-     * A request head for a body of {@code contentLength} bytes sent whole: the fields of {@code headers} minus any
-     * framing ({@code Content-Length}, {@code Transfer-Encoding}), then that length. For shadow requests, whose body
-     * was buffered.
-     */
-    public static ByteBuf requestHead(ByteBufAllocator alloc, HttpMethod method, CharSequence uri,
-            HttpHeaders headers, long contentLength) {
-        ByteBuf out = alloc.buffer(256 + uri.length());
-        writeRequestLine(out, method, uri);
-        Iterator<Map.Entry<CharSequence, CharSequence>> fields = headers.iteratorCharSequence();
-        while (fields.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> field = fields.next();
-            CharSequence name = field.getKey();
-            if (!CONTENT_LENGTH.contentEqualsIgnoreCase(name) && !TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
-                writeField(out, name, field.getValue());
-            }
-        }
-        writeField(out, CONTENT_LENGTH, Long.toString(contentLength));
         out.writeShort(CRLF_SHORT);
         return out;
     }
@@ -213,7 +191,8 @@ public final class Http1Writer {
     /**
      * What Tandem changes in a client's request head on its way to a backend.
      *
-     * @param host             the Host to send (the backend's authority, or the client's when preserved)
+     * @param host             the Host to send (the backend's authority, or the client's when preserved); null
+     *                         only for a shadow of a request that came without one
      * @param clientAddress    appended to X-Forwarded-For, or null when unknown
      * @param forwardedHost    the client's Host, sent as X-Forwarded-Host, or null
      * @param requestIdHeader  the request id field, lower-case; the client's copies are replaced
@@ -222,7 +201,7 @@ public final class Http1Writer {
      * @param shadowHeader     the shadow marker, lower-case: only the gateway sets it, never a client
      * @param dropExpect       Tandem answered {@code Expect: 100-continue} itself
      */
-    public record RequestEdits(String host, @Nullable String clientAddress, @Nullable String forwardedHost,
+    public record RequestEdits(@Nullable String host, @Nullable String clientAddress, @Nullable String forwardedHost,
             AsciiString requestIdHeader, String requestId, boolean upgrade, @Nullable AsciiString overrideHeader,
             AsciiString shadowHeader, boolean dropExpect) {
     }
@@ -234,6 +213,23 @@ public final class Http1Writer {
      */
     public static ByteBuf upstreamRequestHead(ByteBufAllocator alloc, RequestHead head, CharSequence uri,
             RequestEdits edits) {
+        return requestHead(alloc, head, uri, edits, -1);
+    }
+
+    /**
+     * The head a shadow request gets: the backend's head as {@link #upstreamRequestHead} writes it, but framed for
+     * the body the mirror buffered ({@code bodyLength} bytes, sent with a Content-Length however the client framed
+     * it) and marked with {@link RequestEdits#shadowHeader()}{@code : 1}.
+     */
+    public static ByteBuf shadowRequestHead(ByteBufAllocator alloc, RequestHead head, CharSequence uri,
+            RequestEdits edits, int bodyLength) {
+        return requestHead(alloc, head, uri, edits, Math.max(0, bodyLength));
+    }
+
+    /** {@code shadowBodyLength} is negative for the proxied request, the shadow's body length otherwise. */
+    private static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead head, CharSequence uri,
+            RequestEdits edits, int shadowBodyLength) {
+        boolean shadow = shadowBodyLength >= 0;
         HeadFields fields = head.fields();
         byte[] bytes = fields.bytes();
         ByteBuf out = alloc.buffer(bytes.length + uri.length() + 160);
@@ -247,13 +243,15 @@ public final class Http1Writer {
                 }
                 continue;
             }
-            if (dropFromRequest(fields, i, edits, hasConnection)) {
+            if (dropFromRequest(fields, i, edits, hasConnection, shadow)) {
                 continue;
             }
             int start = fields.nameStart(i);
             out.writeBytes(bytes, start, fields.lineEnd(i) - start);
         }
-        writeField(out, HOST, edits.host());
+        if (edits.host() != null) {
+            writeField(out, HOST, edits.host());
+        }
         if (edits.clientAddress() != null) {
             writeField(out, X_FORWARDED_FOR, forwardedFor == null
                     ? edits.clientAddress() : forwardedFor + ", " + edits.clientAddress());
@@ -268,13 +266,20 @@ public final class Http1Writer {
         if (edits.upgrade()) {
             writeField(out, CONNECTION, UPGRADE);
         }
+        if (shadow) {
+            if (shadowBodyLength > 0) {
+                writeField(out, CONTENT_LENGTH, Integer.toString(shadowBodyLength));
+            }
+            writeField(out, edits.shadowHeader(), ONE);
+        }
         out.writeShort(CRLF_SHORT);
         return out;
     }
 
-    private static boolean dropFromRequest(HeadFields fields, int i, RequestEdits edits, boolean hasConnection) {
+    private static boolean dropFromRequest(HeadFields fields, int i, RequestEdits edits, boolean hasConnection,
+            boolean shadow) {
         if (fields.nameIs(i, CONTENT_LENGTH) || fields.nameIs(i, TRANSFER_ENCODING)) {
-            return false; // framing: the body goes on framed as it came
+            return shadow; // framing: the body goes on framed as it came, a shadow's as it was buffered
         }
         if (fields.nameIs(i, CONNECTION) || fields.nameIs(i, KEEP_ALIVE) || fields.nameIs(i, PROXY_CONNECTION)
                 || fields.nameIs(i, PROXY_AUTHENTICATE) || fields.nameIs(i, PROXY_AUTHORIZATION)

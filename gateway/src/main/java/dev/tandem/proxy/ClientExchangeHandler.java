@@ -14,6 +14,7 @@ import dev.tandem.routing.RequestTarget;
 import dev.tandem.routing.Route;
 import dev.tandem.server.HandlerNames;
 import dev.tandem.traffic.Mirror;
+import dev.tandem.traffic.ShadowHead;
 import dev.tandem.upstream.PoolExhaustedException;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
@@ -33,7 +34,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -125,7 +125,6 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         }
         ProxyContext.Snapshot snapshot = proxy.snapshot();
         GatewayConfig config = snapshot.config();
-        ProxyConfig proxyConfig = config.proxy();
         HeaderNames names = headerNames(config);
         HeadFields fields = request.fields();
 
@@ -212,8 +211,7 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
         ex.clientHost = host < 0 ? null : fields.value(host);
         if (route.config().mirror() != null && !ex.websocket) {
             ex.mirror = proxy.mirrors().start(ctx.channel().eventLoop(), config, route.config(), ex.backend,
-                    request.method(), upstreamUri(ex), () -> mirrorHeaders(request, proxyConfig, ex),
-                    ex.clientHost, Math.max(0, request.contentLength()));
+                    request.method(), upstreamUri(ex), shadowHead(request, ex), Math.max(0, request.contentLength()));
             if (ex.mirror != null && ex.requestComplete) {
                 ex.mirror.onRequestComplete();
             }
@@ -384,22 +382,16 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     }
 
     /**
-     * The headers a shadow request gets: what the backend gets (hop-by-hop out, forwarding headers and request id
-     * in), as a map, since the mirror keeps them. Only for mirrored requests; the proxy path copies bytes instead.
+     * The head a shadow request gets: what the backend gets, written by the same byte writer, but with the client's
+     * Host (the shadow stands in for the client's request), no Expect (its body is buffered whole) and the shadow
+     * marker. The request head is immutable and the edits are fixed now, so the mirror may write it later.
      */
-    private HttpHeaders mirrorHeaders(RequestHead request, ProxyConfig proxyConfig, Exchange ex) {
-        HttpHeaders headers = request.fields().toHttpHeaders();
-        HopByHopHeaders.strip(headers, false);
-        ForwardedHeaders.apply(headers, clientAddress(), ex.clientHost);
-        headers.set(proxyConfig.requestIdHeader(), ex.requestId);
-        headers.remove(Mirror.SHADOW_HEADER);
-        headers.remove(HttpHeaderNames.CONNECTION);
-        headers.remove(HttpHeaderNames.EXPECT);
-        String overrideHeader = ex.config.traffic().overrideHeader();
-        if (overrideHeader != null) {
-            headers.remove(overrideHeader);
-        }
-        return headers;
+    private ShadowHead shadowHead(RequestHead request, Exchange ex) {
+        HeaderNames names = headerNames(ex.config);
+        String uri = upstreamUri(ex);
+        Http1Writer.RequestEdits edits = new Http1Writer.RequestEdits(ex.clientHost, clientAddress(), ex.clientHost,
+                names.requestId, ex.requestId, false, names.override, SHADOW, true);
+        return (alloc, bodyLength) -> Http1Writer.shadowRequestHead(alloc, request, uri, edits, bodyLength);
     }
 
     /** The request target for the exchange's current backend: its base path, then the normalised target. */

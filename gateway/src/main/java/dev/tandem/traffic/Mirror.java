@@ -2,16 +2,12 @@ package dev.tandem.traffic;
 
 import dev.tandem.config.BackendConfig;
 import dev.tandem.config.MirrorConfig;
-import dev.tandem.http1.HeaderLookup;
 import dev.tandem.http1.ResponseHead;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,12 +34,12 @@ public final class Mirror {
     private final BackendConfig shadow;
     private final HttpMethod method;
     private final String uri;
-    private final HttpHeaders headers;
+    private final ShadowHead head;
     private final boolean noiseSample;
     private final BoundedCopy requestBody;
 
     private int primaryStatus;
-    private final Map<String, String> primaryHeaders = new HashMap<>();
+    private Map<String, String> primaryHeaders = Map.of();
     private final BoundedCopy primaryBody = new BoundedCopy(BoundedCopy.MAX_RESPONSE_BYTES);
     private ResponseComparator.@Nullable Captured primaryResult;
     private long primaryNanos;
@@ -57,7 +53,7 @@ public final class Mirror {
 
     Mirror(Mirrors mirrors, MirrorStats stats, ResponseComparator comparator, EventLoop loop, String route,
             MirrorConfig config, BackendConfig primary, BackendConfig shadow, HttpMethod method, String uri,
-            HttpHeaders requestHeaders, @Nullable String clientHost, boolean noiseSample) {
+            ShadowHead head, boolean noiseSample) {
         this.mirrors = mirrors;
         this.stats = stats;
         this.comparator = comparator;
@@ -70,13 +66,7 @@ public final class Mirror {
         this.uri = uri;
         this.noiseSample = noiseSample;
         this.requestBody = new BoundedCopy(config.maxBody());
-        this.headers = requestHeaders; // the caller's fresh copy, ours to change
-        // The shadow keeps the client's Host, and says what it is.
-        if (clientHost != null) {
-            headers.set(HttpHeaderNames.HOST, clientHost);
-        }
-        headers.set(SHADOW_HEADER, "1");
-        headers.remove(HttpHeaderNames.EXPECT);
+        this.head = head;
         stats.mirrored.incrementAndGet();
     }
 
@@ -105,13 +95,13 @@ public final class Mirror {
             shadowFailed = captured == null;
             shadowNanos = nanos;
             pendingDone();
-        }).send(mirrors, method, uri, headers, body);
+        }).send(mirrors, method, head, body);
         if (noiseSample) {
             // The same request to the primary again: what differs between two primary answers is noise.
             new ShadowCall(loop, primary, config.compare().headers(), (captured, nanos) -> {
                 repeatResult = captured;
                 pendingDone();
-            }).send(mirrors, method, uri, headers, body);
+            }).send(mirrors, method, head, body);
         }
     }
 
@@ -121,13 +111,7 @@ public final class Mirror {
         if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, primaryStatus)) {
             primaryBody.expect(head.contentLength());
         }
-        HeaderLookup fields = ResponseHead.fieldsOf(response);
-        for (String name : config.compare().headers()) {
-            String value = fields.get(name);
-            if (value != null) {
-                primaryHeaders.put(name, value);
-            }
-        }
+        primaryHeaders = ResponseComparator.comparedFields(config.compare().headers(), ResponseHead.fieldsOf(response));
     }
 
     /** A chunk of the primary's response reached the client: keep a copy, up to the limit. */
@@ -141,7 +125,7 @@ public final class Mirror {
             return;
         }
         primaryNanos = nanos;
-        primaryResult = new ResponseComparator.Captured(primaryStatus, Map.copyOf(primaryHeaders),
+        primaryResult = new ResponseComparator.Captured(primaryStatus, primaryHeaders,
                 primaryBody.toByteArray(), primaryBody.truncated());
         maybeCompare();
     }
@@ -167,7 +151,7 @@ public final class Mirror {
         mirrors.finished(route);
         if (shadowFailed) {
             stats.errors.incrementAndGet();
-            mirrors.count(route, "error");
+            mirrors.count(stats, MirrorStats.Result.ERROR);
             return;
         }
         ResponseComparator.Captured primaryCaptured = primaryResult;
@@ -178,7 +162,7 @@ public final class Mirror {
             // The common case once a route is ported: byte-equal answers match under every rule, so they are
             // counted here, without parsing and without a hand-off to the comparison thread.
             stats.matched.incrementAndGet();
-            mirrors.count(route, "matched");
+            mirrors.count(stats, MirrorStats.Result.MATCHED);
             return;
         }
         try {
@@ -199,13 +183,13 @@ public final class Mirror {
         List<ResponseComparator.Difference> differences = comparator.compare(primaryCaptured, shadowCaptured);
         if (differences.isEmpty()) {
             stats.matched.incrementAndGet();
-            mirrors.count(route, "matched");
+            mirrors.count(stats, MirrorStats.Result.MATCHED);
         } else if (differences.stream().allMatch(d -> stats.isNoisy(d.path()))) {
             stats.noise.incrementAndGet();
-            mirrors.count(route, "noise");
+            mirrors.count(stats, MirrorStats.Result.NOISE);
         } else {
             stats.mismatched.incrementAndGet();
-            mirrors.count(route, "mismatched");
+            mirrors.count(stats, MirrorStats.Result.MISMATCHED);
             stats.sample(new MirrorStats.Sample(Instant.now(), method.name(), uri, differences));
         }
     }

@@ -1,12 +1,15 @@
 package dev.tandem.traffic;
 
+import io.micrometer.core.instrument.Counter;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a route's mirroring found: counts by result, recent mismatches with their differences, the fields found to
@@ -22,6 +25,15 @@ public final class MirrorStats {
     public record Sample(Instant time, String method, String uri, List<ResponseComparator.Difference> differences) {
     }
 
+    /** A mirror's outcome, as the {@code result} tag of {@code tandem.mirror.results}. */
+    enum Result {
+        MATCHED, MISMATCHED, NOISE, DROPPED, ERROR;
+
+        final String tag = name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The route's result counters by {@link Result#ordinal()}, looked up on first use (see Mirrors.count). */
+    final @Nullable Counter[] counters = new Counter[Result.values().length];
     final AtomicLong mirrored = new AtomicLong();
     final AtomicLong matched = new AtomicLong();
     final AtomicLong mismatched = new AtomicLong();

@@ -6,16 +6,15 @@ import dev.tandem.config.GatewayConfig;
 import dev.tandem.config.MirrorConfig;
 import dev.tandem.config.RouteConfig;
 import dev.tandem.upstream.UpstreamPools;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -43,9 +42,9 @@ public final class Mirrors implements AutoCloseable {
         }
     };
     /** Pipelined shadow lines by backend name on each loop; touched only by that loop. */
-    private final FastThreadLocal<Map<String, ShadowLine>> lines = new FastThreadLocal<>() {
+    private final FastThreadLocal<Map<String, ShadowLines>> lines = new FastThreadLocal<>() {
         @Override
-        protected Map<String, ShadowLine> initialValue() {
+        protected Map<String, ShadowLines> initialValue() {
             return new HashMap<>();
         }
     };
@@ -71,12 +70,10 @@ public final class Mirrors implements AutoCloseable {
      * mirror's own backend, a method not configured, a request left out by sampling, a body over the limit, or
      * when the loop already has the route's maximum of mirrors in flight (dropped and counted).
      *
-     * @param headers the shadow's request headers, asked for only when the request is mirrored; the mirror owns
-     *                (and changes) the map it gets
+     * @param head writes the head the mirrored request goes out with
      */
     public @Nullable Mirror start(EventLoop loop, GatewayConfig config, RouteConfig route, BackendConfig primary,
-            HttpMethod method, String uri, Supplier<HttpHeaders> headers, @Nullable String clientHost,
-            long contentLength) {
+            HttpMethod method, String uri, ShadowHead head, long contentLength) {
         MirrorConfig mirror = route.mirror();
         if (mirror == null || mirror.to().equals(primary.name()) || !mirror.methods().contains(method.name())) {
             return null;
@@ -99,18 +96,18 @@ public final class Mirrors implements AutoCloseable {
         boolean noiseSample = mirror.compare().noiseSamplePercent() > 0 && !mirror.mirrorsWrites()
                 && ThreadLocalRandom.current().nextDouble(100) < mirror.compare().noiseSamplePercent();
         return new Mirror(this, routeStats, comparator, loop, route.name(), mirror, primary,
-                config.backend(mirror.to()), method, uri, headers.get(), clientHost, noiseSample);
+                config.backend(mirror.to()), method, uri, head, noiseSample);
     }
 
     /**
-     * The loop's pipelined line to a backend (see {@link ShadowLine}). A reload brings new config instances: the
-     * backend then gets a new line, and the old one finishes the shadows it holds, referenced by its connection.
+     * The loop's pipelined lines to a backend (see {@link ShadowLines}). A reload brings new config instances: the
+     * backend then gets new lines, and the old ones finish the shadows they hold, referenced by their connections.
      */
-    ShadowLine line(EventLoop loop, BackendConfig backend) {
-        Map<String, ShadowLine> byName = lines.get();
-        ShadowLine line = byName.get(backend.name());
+    ShadowLines lines(EventLoop loop, BackendConfig backend) {
+        Map<String, ShadowLines> byName = lines.get();
+        ShadowLines line = byName.get(backend.name());
         if (line == null || line.backend() != backend) {
-            line = new ShadowLine(loop, backend, shadowPools);
+            line = new ShadowLines(loop, backend, shadowPools);
             byName.put(backend.name(), line);
         }
         return line;
@@ -126,13 +123,21 @@ public final class Mirrors implements AutoCloseable {
 
     void drop(MirrorStats routeStats) {
         routeStats.dropped.incrementAndGet();
-        count(routeStats.route, "dropped");
+        count(routeStats, MirrorStats.Result.DROPPED);
     }
 
-    void count(String route, String result) {
-        if (meters != null) {
-            meters.counter("tandem.mirror.results", "route", route, "result", result).increment();
+    /** Counts a result in {@code tandem.mirror.results}; the route's counters are looked up once, then kept. */
+    void count(MirrorStats routeStats, MirrorStats.Result result) {
+        if (meters == null) {
+            return;
         }
+        Counter counter = routeStats.counters[result.ordinal()];
+        if (counter == null) {
+            // Several loops may race here: the registry hands each the same counter.
+            counter = meters.counter("tandem.mirror.results", "route", routeStats.route, "result", result.tag);
+            routeStats.counters[result.ordinal()] = counter;
+        }
+        counter.increment();
     }
 
     private MirrorStats stats(RouteConfig route, String primary) {

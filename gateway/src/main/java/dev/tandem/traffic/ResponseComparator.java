@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.tandem.config.MirrorConfig.CompareConfig;
+import dev.tandem.http1.HeaderLookup;
 import java.math.BigDecimal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -60,6 +62,22 @@ public final class ResponseComparator {
     }
 
     /** Same status, same compared headers, same body bytes: {@link #compare} would find no difference. */
+    /** The compared fields of a response head, by lower-case name; a single field (the default) needs no map. */
+    static Map<String, String> comparedFields(List<String> names, HeaderLookup fields) {
+        if (names.size() == 1) {
+            String value = fields.get(names.get(0));
+            return value == null ? Map.of() : Map.of(names.get(0), value);
+        }
+        Map<String, String> found = new HashMap<>();
+        for (String name : names) {
+            String value = fields.get(name);
+            if (value != null) {
+                found.put(name, value);
+            }
+        }
+        return Map.copyOf(found);
+    }
+
     public static boolean identical(Captured primary, Captured shadow) {
         return primary.status() == shadow.status() && primary.truncated() == shadow.truncated()
                 && primary.headers().equals(shadow.headers())

@@ -1,8 +1,6 @@
 package dev.tandem.traffic;
 
 import dev.tandem.config.BackendConfig;
-import dev.tandem.http1.HeaderLookup;
-import dev.tandem.http1.Http1Writer;
 import dev.tandem.http1.ResponseHead;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
@@ -10,7 +8,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -18,7 +15,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +41,7 @@ final class ShadowCall implements UpstreamListener {
     private @Nullable ScheduledFuture<?> timeout;
     private HttpMethod method = HttpMethod.GET;
     private int status;
-    private final Map<String, String> headers = new HashMap<>();
+    private Map<String, String> headers = Map.of();
     private final BoundedCopy body = new BoundedCopy(BoundedCopy.MAX_RESPONSE_BYTES);
     private boolean reusable = true;
     private boolean finished;
@@ -59,10 +55,10 @@ final class ShadowCall implements UpstreamListener {
         this.done = done;
     }
 
-    void send(Mirrors mirrors, HttpMethod method, String uri, HttpHeaders requestHeaders, byte[] requestBody) {
+    void send(Mirrors mirrors, HttpMethod method, ShadowHead head, byte[] requestBody) {
         this.method = method;
         if (ShadowLine.eligible(backend, method, requestBody.length)
-                && mirrors.line(loop, backend).send(this, uri, requestHeaders)) {
+                && mirrors.lines(loop, backend).send(this, head)) {
             return; // the line sets the start when it writes the request
         }
         startNanos = System.nanoTime();
@@ -78,8 +74,7 @@ final class ShadowCall implements UpstreamListener {
             Channel channel = conn.channel();
             startNanos = System.nanoTime(); // like the primary's, the latency counts from the request write
             // The body was buffered whole: sent with its length, whatever framing the client used.
-            conn.writeRequestHead(method,
-                    Http1Writer.requestHead(channel.alloc(), method, uri, requestHeaders, requestBody.length));
+            conn.writeRequestHead(method, head.write(channel.alloc(), requestBody.length));
             if (requestBody.length > 0) {
                 channel.write(Unpooled.wrappedBuffer(requestBody), channel.voidPromise());
             }
@@ -108,14 +103,8 @@ final class ShadowCall implements UpstreamListener {
                 if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, status)) {
                     body.expect(head.contentLength());
                 }
-                HeaderLookup fields = ResponseHead.fieldsOf(response);
                 reusable = response instanceof ResponseHead head ? head.isKeepAlive() : HttpUtil.isKeepAlive(response);
-                for (String name : comparedHeaders) {
-                    String value = fields.get(name);
-                    if (value != null) {
-                        headers.put(name, value);
-                    }
-                }
+                headers = ResponseComparator.comparedFields(comparedHeaders, ResponseHead.fieldsOf(response));
             }
             if (message instanceof HttpContent content) {
                 if (content.decoderResult().isFailure()) {

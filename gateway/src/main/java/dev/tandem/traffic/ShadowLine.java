@@ -1,13 +1,11 @@
 package dev.tandem.traffic;
 
 import dev.tandem.config.BackendConfig;
-import dev.tandem.http1.Http1Writer;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
 import dev.tandem.upstream.UpstreamPools;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -31,10 +29,10 @@ import org.jspecify.annotations.Nullable;
  * only from its event loop.
  */
 final class ShadowLine implements UpstreamListener {
-    /** Shadows waiting on one line at most; beyond, a shadow gets a connection of its own. */
-    static final int MAX_DEPTH = 64;
+    /** Shadows waiting on one line at most; beyond, the next line of its {@link ShadowLines} takes them. */
+    static final int MAX_DEPTH = 16;
 
-    private record Unsent(ShadowCall call, String uri, HttpHeaders headers) {
+    private record Unsent(ShadowCall call, ShadowHead head) {
     }
 
     private final EventLoop loop;
@@ -62,16 +60,16 @@ final class ShadowLine implements UpstreamListener {
         return backend.shadowPipelining() && bodyLength == 0 && HttpMethod.GET.equals(method);
     }
 
-    /** Queues a shadow GET; false when the line is full, and the caller sends it on a connection of its own. */
-    boolean send(ShadowCall call, String uri, HttpHeaders headers) {
+    /** Queues a shadow GET; false when the line is full, and the caller tries another. */
+    boolean send(ShadowCall call, ShadowHead head) {
         if (unsent.size() + answering.size() >= MAX_DEPTH) {
             return false;
         }
         if (connection != null) {
-            write(connection, call, uri, headers);
+            write(connection, call, head);
             return true;
         }
-        unsent.add(new Unsent(call, uri, headers));
+        unsent.add(new Unsent(call, head));
         if (!connecting) {
             connect();
         }
@@ -99,14 +97,14 @@ final class ShadowLine implements UpstreamListener {
         connection = conn;
         Unsent next;
         while ((next = unsent.poll()) != null) {
-            write(conn, next.call(), next.uri(), next.headers());
+            write(conn, next.call(), next.head());
         }
     }
 
-    private void write(PooledConnection conn, ShadowCall call, String uri, HttpHeaders headers) {
+    private void write(PooledConnection conn, ShadowCall call, ShadowHead head) {
         Channel channel = conn.channel();
         call.started(System.nanoTime());
-        conn.writeRequestHead(HttpMethod.GET, Http1Writer.requestHead(channel.alloc(), HttpMethod.GET, uri, headers, 0));
+        conn.writeRequestHead(HttpMethod.GET, head.write(channel.alloc(), 0));
         answering.add(call);
         if (!flushScheduled) {
             // A task runs after the I/O events of the loop's current turn: every shadow they produce leaves at once.
@@ -215,10 +213,5 @@ final class ShadowLine implements UpstreamListener {
         while ((next = unsent.poll()) != null) {
             next.call().fail();
         }
-    }
-
-    /** Shadows waiting on the line: sent and unanswered, or waiting for its connection. */
-    int waiting() {
-        return answering.size() + unsent.size();
     }
 }

@@ -10,10 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
@@ -303,15 +300,48 @@ class Http1WriterTest {
         assertThat(response.refCnt()).isZero();
     }
 
-    @Test
-    void aBufferedRequestHeadIsTheRequestLineEveryFieldAsItIsAndTheBodyLength() {
-        HttpHeaders headers = new DefaultHttpHeaders().add("Host", "backend").add("X-Multi", "a").add("X-Multi", "b")
-                .add("Transfer-Encoding", "chunked").add("Content-Length", "99");
+    // ---------------------------------------------------------------------------------------------------------------
+    // shadowRequestHead
 
-        String out = text(Http1Writer.requestHead(ALLOC, HttpMethod.POST, "/submit?x=1", headers, 5));
+    private static RequestEdits shadowEdits(@Nullable String host) {
+        return new RequestEdits(host, "10.0.0.9", "client.example", REQUEST_ID, "rid-1", false, OVERRIDE, SHADOW, true);
+    }
 
-        assertThat(out).isEqualTo("POST /submit?x=1 HTTP/1.1\r\nHost: backend\r\nX-Multi: a\r\nX-Multi: b\r\n"
-                + "content-length: 5\r\n\r\n");
+    private static final String SHADOW_FIELDS = "x-forwarded-for: 10.0.0.9\r\nx-forwarded-proto: http\r\n"
+            + "x-forwarded-host: client.example\r\nx-request-id: rid-1\r\n";
+
+    static Stream<Arguments> shadowRewrites() {
+        return Stream.of(
+                Arguments.of("a GET keeps the client's Host and is marked as a shadow",
+                        "GET /x HTTP/1.1\r\nHost: client.example\r\nAccept: */*\r\n\r\n", 0, "client.example",
+                        "GET /x HTTP/1.1\r\nAccept: */*\r\nhost: client.example\r\n" + SHADOW_FIELDS
+                                + "x-tandem-shadow: 1\r\n\r\n"),
+                Arguments.of("a chunked body goes out with the length it was buffered with",
+                        "POST /x HTTP/1.1\r\nHost: client.example\r\nTransfer-Encoding: chunked\r\n\r\n", 5,
+                        "client.example", "POST /x HTTP/1.1\r\nhost: client.example\r\n" + SHADOW_FIELDS
+                                + "content-length: 5\r\nx-tandem-shadow: 1\r\n\r\n"),
+                Arguments.of("the client's Content-Length gives way to the buffered length, Expect is dropped",
+                        "PUT /x HTTP/1.1\r\nContent-Length: 99\r\nHost: client.example\r\nExpect: 100-continue\r\n"
+                                + "\r\n", 7, "client.example", "PUT /x HTTP/1.1\r\nhost: client.example\r\n"
+                                + SHADOW_FIELDS + "content-length: 7\r\nx-tandem-shadow: 1\r\n\r\n"),
+                Arguments.of("a client's own shadow marker and hop-by-hop fields are dropped, ours written once",
+                        "GET /x HTTP/1.1\r\nX-Tandem-Shadow: 0\r\nHost: client.example\r\nConnection: close, X-Hop\r\n"
+                                + "X-Hop: 1\r\nKeep-Alive: 5\r\nX-Tandem-Backend: fastapi\r\n\r\n", 0,
+                        "client.example", "GET /x HTTP/1.1\r\nhost: client.example\r\n" + SHADOW_FIELDS
+                                + "x-tandem-shadow: 1\r\n\r\n"),
+                Arguments.of("a request that came without Host goes without one",
+                        "GET /x HTTP/1.0\r\nAccept: */*\r\n\r\n", 0, null,
+                        "GET /x HTTP/1.1\r\nAccept: */*\r\n" + SHADOW_FIELDS + "x-tandem-shadow: 1\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shadowRewrites")
+    void theShadowRequestHeadIsTheBackendsFramedForTheBufferedBodyAndMarked(String name, String head, int bodyLength,
+            @Nullable String host, String expected) {
+        String out = text(Http1Writer.shadowRequestHead(ALLOC, requestHead(head), "/x", shadowEdits(host),
+                bodyLength));
+
+        assertThat(out).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "size {0}")

@@ -121,8 +121,8 @@ class MirrorTest {
     }
 
     @Test
-    void pipelinedShadowsShareAConnectionAndAreAllCompared() throws Exception {
-        try (TestBackend slowShadow = TestBackend.slow("fastapi", 300);
+    void pipelinedShadowsShareFewConnectionsAndAreAllCompared() throws Exception {
+        try (TestBackend slowShadow = TestBackend.slow("fastapi", 1500);
                 TestGateway gateway = TestGateway.start("""
                         backends { django { url = "%s" },
                                    fastapi { url = "%s", response-timeout = 10s, shadow-pipelining = true } }
@@ -130,19 +130,21 @@ class MirrorTest {
                                      mirror { to = fastapi } } ]
                         """.formatted(django.url(), slowShadow.url()))) {
             List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
+            int shadows = 2 * ShadowLine.MAX_DEPTH + ShadowLine.MAX_DEPTH / 2;
+            for (int i = 0; i < shadows; i++) {
                 responses.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/echo?i=" + i)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             for (CompletableFuture<HttpResponse<String>> response : responses) {
                 assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             }
-            MirrorStats stats = awaitCompared(gateway, 20);
+            MirrorStats stats = awaitCompared(gateway, shadows);
 
-            assertThat(stats.matched()).isEqualTo(20);
-            assertThat(slowShadow.requests("/echo")).isEqualTo(20);
-            // Every shadow waits 300 ms on the backend, so they overlap: one connection each without pipelining.
-            assertThat(slowShadow.connections()).as("shadow connections").isLessThan(5);
+            assertThat(stats.matched()).isEqualTo(shadows);
+            assertThat(slowShadow.requests("/echo")).isEqualTo(shadows);
+            // Every shadow waits 1.5 s on the backend, so they overlap: one connection each without pipelining. With
+            // it, each line takes MAX_DEPTH of them before the next line (and connection) is opened: 3 lines.
+            assertThat(slowShadow.connections()).as("shadow connections").isEqualTo(3);
         }
     }
 
