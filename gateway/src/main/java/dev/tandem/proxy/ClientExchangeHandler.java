@@ -384,20 +384,28 @@ public final class ClientExchangeHandler extends ChannelInboundHandlerAdapter im
     /**
      * The head a shadow request gets: what the backend gets, written by the same byte writer, but with the client's
      * Host (the shadow stands in for the client's request), no Expect (its body is buffered whole) and the shadow
-     * marker. The request head is immutable and the edits are fixed now, so the mirror may write it later.
+     * marker, under the base path of the backend it goes to. The request head is immutable and the values are
+     * taken now, so the mirror may write it later; nothing is built for a request the mirror leaves out.
      */
     private ShadowHead shadowHead(RequestHead request, Exchange ex) {
         HeaderNames names = headerNames(ex.config);
-        String uri = upstreamUri(ex);
-        Http1Writer.RequestEdits edits = new Http1Writer.RequestEdits(ex.clientHost, clientAddress(), ex.clientHost,
-                names.requestId, ex.requestId, false, names.override, SHADOW, true);
-        return (alloc, bodyLength) -> Http1Writer.shadowRequestHead(alloc, request, uri, edits, bodyLength);
+        String target = ex.target.toUri();
+        String clientHost = ex.clientHost;
+        String clientAddress = clientAddress();
+        String requestId = ex.requestId;
+        return (alloc, backend, bodyLength) -> Http1Writer.shadowRequestHead(alloc, request,
+                underBasePath(backend, target), new Http1Writer.RequestEdits(clientHost, clientAddress, clientHost,
+                        names.requestId, requestId, false, names.override, SHADOW, true), bodyLength);
     }
 
     /** The request target for the exchange's current backend: its base path, then the normalised target. */
     private static String upstreamUri(Exchange ex) {
-        String basePath = ex.backend.basePath();
-        return basePath.isEmpty() ? ex.target.toUri() : basePath + ex.target.toUri();
+        return underBasePath(ex.backend, ex.target.toUri());
+    }
+
+    private static String underBasePath(BackendConfig backend, String target) {
+        String basePath = backend.basePath();
+        return basePath.isEmpty() ? target : basePath + target;
     }
 
     /** The head for the exchange's current backend, as bytes. */

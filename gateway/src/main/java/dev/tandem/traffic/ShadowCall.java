@@ -74,7 +74,7 @@ final class ShadowCall implements UpstreamListener {
             Channel channel = conn.channel();
             startNanos = System.nanoTime(); // like the primary's, the latency counts from the request write
             // The body was buffered whole: sent with its length, whatever framing the client used.
-            conn.writeRequestHead(method, head.write(channel.alloc(), requestBody.length));
+            conn.writeRequestHead(method, head.write(channel.alloc(), backend, requestBody.length));
             if (requestBody.length > 0) {
                 channel.write(Unpooled.wrappedBuffer(requestBody), channel.voidPromise());
             }

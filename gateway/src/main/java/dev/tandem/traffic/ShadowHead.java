@@ -1,5 +1,6 @@
 package dev.tandem.traffic;
 
+import dev.tandem.config.BackendConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -10,5 +11,6 @@ import io.netty.buffer.ByteBufAllocator;
  */
 @FunctionalInterface
 public interface ShadowHead {
-    ByteBuf write(ByteBufAllocator alloc, int bodyLength);
+    /** The head for {@code backend}: the request target under that backend's base path. */
+    ByteBuf write(ByteBufAllocator alloc, BackendConfig backend, int bodyLength);
 }

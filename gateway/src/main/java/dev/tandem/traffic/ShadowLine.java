@@ -104,7 +104,7 @@ final class ShadowLine implements UpstreamListener {
     private void write(PooledConnection conn, ShadowCall call, ShadowHead head) {
         Channel channel = conn.channel();
         call.started(System.nanoTime());
-        conn.writeRequestHead(HttpMethod.GET, head.write(channel.alloc(), 0));
+        conn.writeRequestHead(HttpMethod.GET, head.write(channel.alloc(), backend, 0));
         answering.add(call);
         if (!flushScheduled) {
             // A task runs after the I/O events of the loop's current turn: every shadow they produce leaves at once.

@@ -121,6 +121,21 @@ class MirrorTest {
     }
 
     @Test
+    void aShadowGoesUnderItsOwnBackendsBasePath() throws Exception {
+        try (TestGateway gateway = TestGateway.start("""
+                backends { django { url = "%s" }, fastapi { url = "%s/v2", response-timeout = 10s } }
+                routes = [ { name = products, match { prefix = "/" }, backend = django, mirror { to = fastapi } } ]
+                """.formatted(django.url(), fastapi.url()))) {
+            assertThat(send(gateway, "GET", "/echo?i=1").statusCode()).isEqualTo(200);
+            awaitCompared(gateway, 1);
+
+            assertThat(django.requests("/echo")).isEqualTo(1);
+            assertThat(fastapi.requests("/v2/echo")).isEqualTo(1);
+            assertThat(fastapi.requests("/echo")).isZero();
+        }
+    }
+
+    @Test
     void pipelinedShadowsShareFewConnectionsAndAreAllCompared() throws Exception {
         try (TestBackend slowShadow = TestBackend.slow("fastapi", 1500);
                 TestGateway gateway = TestGateway.start("""
