@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The pipelined {@link ShadowLine}s from one event loop to one backend. A line is kept shallow: a server answers a
- * connection's pipelined requests one after the other (nginx one per turn of its event loop, uvicorn one at a time),
- * so one deep line would make its last shadows wait for all those before. A loop turn's shadows are spread over
+ * connection's pipelined requests one after the other, so one deep line would make its last shadows wait for all
+ * those before (and their paired latency would say so). A loop turn's shadows are spread over
  * several lines instead, filling the first with room; each still sends its shadows in one write. When every line
  * is full, a shadow goes on a connection of its own. Touched only from its event loop.
  */
