@@ -150,7 +150,6 @@ public final class Mirror {
         over = true;
         mirrors.finished(route);
         if (shadowFailed) {
-            stats.errors.incrementAndGet();
             mirrors.count(stats, MirrorStats.Result.ERROR);
             return;
         }
@@ -161,7 +160,6 @@ public final class Mirror {
         if (repeat == null && ResponseComparator.identical(primaryCaptured, shadowCaptured)) {
             // The common case once a route is ported: byte-equal answers match under every rule, so they are
             // counted here, without parsing and without a hand-off to the comparison thread.
-            stats.matched.incrementAndGet();
             mirrors.count(stats, MirrorStats.Result.MATCHED);
             return;
         }
@@ -182,13 +180,10 @@ public final class Mirror {
         }
         List<ResponseComparator.Difference> differences = comparator.compare(primaryCaptured, shadowCaptured);
         if (differences.isEmpty()) {
-            stats.matched.incrementAndGet();
             mirrors.count(stats, MirrorStats.Result.MATCHED);
         } else if (differences.stream().allMatch(d -> stats.isNoisy(d.path()))) {
-            stats.noise.incrementAndGet();
             mirrors.count(stats, MirrorStats.Result.NOISE);
         } else {
-            stats.mismatched.incrementAndGet();
             mirrors.count(stats, MirrorStats.Result.MISMATCHED);
             stats.sample(new MirrorStats.Sample(Instant.now(), method.name(), uri, differences));
         }

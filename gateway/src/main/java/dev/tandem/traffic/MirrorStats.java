@@ -34,12 +34,9 @@ public final class MirrorStats {
 
     /** The route's result counters by {@link Result#ordinal()}, looked up on first use (see Mirrors.count). */
     final @Nullable Counter[] counters = new Counter[Result.values().length];
+    /** The route's results so far, by {@link Result#ordinal()}; counted with the meters in Mirrors.count. */
+    final AtomicLongArray results = new AtomicLongArray(Result.values().length);
     final AtomicLong mirrored = new AtomicLong();
-    final AtomicLong matched = new AtomicLong();
-    final AtomicLong mismatched = new AtomicLong();
-    final AtomicLong noise = new AtomicLong();
-    final AtomicLong dropped = new AtomicLong();
-    final AtomicLong errors = new AtomicLong();
     private final AtomicLongArray ratios = new AtomicLongArray(RATIO_BUCKETS);
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
     private final Set<String> noisyFields = ConcurrentHashMap.newKeySet();
@@ -134,28 +131,30 @@ public final class MirrorStats {
     }
 
     public long matched() {
-        return matched.get();
+        return results.get(Result.MATCHED.ordinal());
     }
 
     public long mismatched() {
-        return mismatched.get();
+        return results.get(Result.MISMATCHED.ordinal());
     }
 
     public long noise() {
-        return noise.get();
+        return results.get(Result.NOISE.ordinal());
     }
 
     public long dropped() {
-        return dropped.get();
+        return results.get(Result.DROPPED.ordinal());
     }
 
     public long errors() {
-        return errors.get();
+        return results.get(Result.ERROR.ordinal());
     }
 
     /** Matches over compared pairs, or NaN before the first. */
     public double matchRate() {
-        long compared = matched.get() + mismatched.get() + noise.get();
-        return compared == 0 ? Double.NaN : (double) (matched.get() + noise.get()) / compared;
+        long matched = matched();
+        long noise = noise();
+        long compared = matched + mismatched() + noise;
+        return compared == 0 ? Double.NaN : (double) (matched + noise) / compared;
     }
 }

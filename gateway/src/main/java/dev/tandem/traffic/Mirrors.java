@@ -122,12 +122,15 @@ public final class Mirrors implements AutoCloseable {
     }
 
     void drop(MirrorStats routeStats) {
-        routeStats.dropped.incrementAndGet();
         count(routeStats, MirrorStats.Result.DROPPED);
     }
 
-    /** Counts a result in {@code tandem.mirror.results}; the route's counters are looked up once, then kept. */
+    /**
+     * Counts a result in the route's stats and in {@code tandem.mirror.results}; the route's counters are looked up
+     * once, then kept.
+     */
     void count(MirrorStats routeStats, MirrorStats.Result result) {
+        routeStats.results.incrementAndGet(result.ordinal());
         if (meters == null) {
             return;
         }
