@@ -52,6 +52,20 @@ class MirrorTest {
                         : HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code count} GETs of {@code path?i=N} sent at once, so their shadows overlap; their responses, in order. */
+    private List<HttpResponse<String>> sendTogether(TestGateway gateway, String path, int count) throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            pending.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri(path + "?i=" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> response : pending) {
+            responses.add(response.get(10, TimeUnit.SECONDS));
+        }
+        return responses;
+    }
+
     private String mirrors(TestGateway gateway) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.server().adminPort()
                 + "/api/mirrors")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -144,14 +158,9 @@ class MirrorTest {
                         routes = [ { name = products, match { prefix = "/" }, backend = django,
                                      mirror { to = fastapi } } ]
                         """.formatted(django.url(), slowShadow.url()))) {
-            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
             int shadows = 2 * ShadowLine.MAX_DEPTH + ShadowLine.MAX_DEPTH / 2;
-            for (int i = 0; i < shadows; i++) {
-                responses.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/echo?i=" + i)).build(),
-                        HttpResponse.BodyHandlers.ofString()));
-            }
-            for (CompletableFuture<HttpResponse<String>> response : responses) {
-                assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            for (HttpResponse<String> response : sendTogether(gateway, "/echo", shadows)) {
+                assertThat(response.statusCode()).isEqualTo(200);
             }
             MirrorStats stats = awaitCompared(gateway, shadows);
 
@@ -170,13 +179,8 @@ class MirrorTest {
                            fastapi { url = "%s", response-timeout = 10s, shadow-pipelining = true } }
                 routes = [ { name = products, match { prefix = "/" }, backend = django, mirror { to = fastapi } } ]
                 """.formatted(django.url(), fastapi.url()))) {
-            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                responses.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/once?i=" + i)).build(),
-                        HttpResponse.BodyHandlers.ofString()));
-            }
-            for (CompletableFuture<HttpResponse<String>> response : responses) {
-                assertThat(response.get(10, TimeUnit.SECONDS).body()).isEqualTo("django:once");
+            for (HttpResponse<String> response : sendTogether(gateway, "/once", 10)) {
+                assertThat(response.body()).isEqualTo("django:once");
             }
             MirrorStats stats = awaitCompared(gateway, 10);
 
