@@ -59,7 +59,7 @@ final class ShadowCall implements UpstreamListener {
         this.method = method;
         if (ShadowLine.eligible(backend, method, requestBody.length)
                 && mirrors.lines(loop, backend).send(this, head)) {
-            return; // the line sets the start when it writes the request
+            return; // the line sets the start when it sends the request
         }
         startNanos = System.nanoTime();
         Future<PooledConnection> acquired = mirrors.shadowPools().pool(loop, backend).acquire();
@@ -146,7 +146,7 @@ final class ShadowCall implements UpstreamListener {
         // The whole request is written at once; nothing to resume.
     }
 
-    /** On a {@link ShadowLine}: the request was written now; the latency counts from here. */
+    /** On a {@link ShadowLine}: the request was sent now; the latency counts from here. */
     void started(long nanos) {
         startNanos = nanos;
     }

@@ -15,12 +15,17 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Shadow GETs from one event loop to one backend, pipelined (RFC 9112 section 9.3.2) on one connection. Each shadow
- * is written without a flush; one flush, once the loop has handled the events of its turn, sends all of the turn's
- * shadows in one write, and their answers, which come back in order, are read together and handed to their calls in
- * turn. A connection per shadow costs a send and a receive (and a wake-up of the backend) each; here many shadows
- * share them. For backends configured with {@code shadow-pipelining} only, and only for GETs without a body: a GET's
- * response is framed the same way every time, so the response decoder needs no per-request hint.
+ * Shadow GETs from one event loop to one backend, pipelined (RFC 9112 section 9.3.2) on one connection. The answers
+ * clock the sends, as Nagle's algorithm does for segments: a shadow written while no answer is awaited leaves at
+ * once; shadows written while answers are awaited are held, and leave together, in one write, when answers come in.
+ * Their answers come back in order and are handed to their calls in turn. A connection per shadow costs a send and a
+ * receive (and a wake-up of the backend) each; here many shadows share them. For backends configured with
+ * {@code shadow-pipelining} only, and only for GETs without a body: a GET's response is framed the same way every
+ * time, so the response decoder needs no per-request hint.
+ *
+ * <p>No loop task flushes the line. On io_uring, Netty runs a loop's tasks only after its I/O handler has gone
+ * through up to 128 rounds of completions; under load that held a task's flush for 8-16 ms, the lines stayed full
+ * and most shadows took connections of their own (bench/results/IMPROVEMENTS.md, session 5).
  *
  * <p>The connection comes from the shadow pools and goes back to them whenever no shadow waits on it, so the pool's
  * idle timeout and liveness check keep applying. If the backend closes the connection, answers with
@@ -38,12 +43,14 @@ final class ShadowLine implements UpstreamListener {
     private final EventLoop loop;
     private final BackendConfig backend;
     private final UpstreamPools pools;
+    /** Waiting for a connection. */
     private final ArrayDeque<Unsent> unsent = new ArrayDeque<>();
+    /** Written to the connection, not flushed: they leave with the next answers. */
+    private final ArrayDeque<ShadowCall> held = new ArrayDeque<>();
+    /** Sent, in the order their answers will come. */
     private final ArrayDeque<ShadowCall> answering = new ArrayDeque<>();
-    private final Runnable flushTask = this::flush;
     private @Nullable PooledConnection connection;
     private boolean connecting;
-    private boolean flushScheduled;
     private @Nullable ScheduledFuture<?> timer;
 
     ShadowLine(EventLoop loop, BackendConfig backend, UpstreamPools pools) {
@@ -62,11 +69,15 @@ final class ShadowLine implements UpstreamListener {
 
     /** Queues a shadow GET; false when the line is full, and the caller tries another. */
     boolean send(ShadowCall call, ShadowHead head) {
-        if (unsent.size() + answering.size() >= MAX_DEPTH) {
+        if (unsent.size() + held.size() + answering.size() >= MAX_DEPTH) {
             return false;
         }
-        if (connection != null) {
-            write(connection, call, head);
+        PooledConnection conn = connection;
+        if (conn != null) {
+            write(conn, call, head);
+            if (answering.isEmpty()) {
+                flush(conn); // no answer is awaited that would carry it along
+            }
             return true;
         }
         unsent.add(new Unsent(call, head));
@@ -99,29 +110,30 @@ final class ShadowLine implements UpstreamListener {
         while ((next = unsent.poll()) != null) {
             write(conn, next.call(), next.head());
         }
+        flush(conn);
     }
 
     private void write(PooledConnection conn, ShadowCall call, ShadowHead head) {
-        Channel channel = conn.channel();
-        call.started(System.nanoTime());
-        conn.writeRequestHead(HttpMethod.GET, head.write(channel.alloc(), backend, 0));
-        answering.add(call);
-        if (!flushScheduled) {
-            // A task runs after the I/O events of the loop's current turn: every shadow they produce leaves at once.
-            flushScheduled = true;
-            loop.execute(flushTask);
-        }
-        if (timer == null) {
-            timer = loop.schedule(this::checkTimeout, backend.responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
+        conn.writeRequestHead(HttpMethod.GET, head.write(conn.channel().alloc(), backend, 0));
+        held.add(call);
     }
 
-    private void flush() {
-        flushScheduled = false;
-        PooledConnection conn = connection;
-        if (conn != null) {
-            conn.channel().flush();
-            conn.channel().read();
+    /** Sends the held shadows in one write; their latency counts from now, as a primary's does from its send. */
+    private void flush(PooledConnection conn) {
+        if (held.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        ShadowCall call;
+        while ((call = held.poll()) != null) {
+            call.started(now);
+            answering.add(call);
+        }
+        Channel channel = conn.channel();
+        channel.flush();
+        channel.read();
+        if (timer == null) {
+            timer = loop.schedule(this::checkTimeout, backend.responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -153,7 +165,7 @@ final class ShadowLine implements UpstreamListener {
             answering.poll();
             if (!call.isReusable()) {
                 broken(); // Connection: close, or a broken answer: those behind it will not be answered here
-            } else if (answering.isEmpty() && unsent.isEmpty()) {
+            } else if (answering.isEmpty() && held.isEmpty() && unsent.isEmpty()) {
                 idle();
             }
         }
@@ -171,7 +183,12 @@ final class ShadowLine implements UpstreamListener {
     @Override
     public void onUpstreamReadComplete() {
         PooledConnection conn = connection;
-        if (conn != null && !answering.isEmpty()) {
+        if (conn == null) {
+            return;
+        }
+        if (!held.isEmpty()) {
+            flush(conn); // answers came in: what waited for them leaves now (and reads on)
+        } else if (!answering.isEmpty()) {
             conn.channel().read();
         }
     }
@@ -207,6 +224,9 @@ final class ShadowLine implements UpstreamListener {
         }
         ShadowCall call;
         while ((call = answering.poll()) != null) {
+            call.fail();
+        }
+        while ((call = held.poll()) != null) {
             call.fail();
         }
         Unsent next;

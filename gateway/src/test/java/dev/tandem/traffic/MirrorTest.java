@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.TestBackend;
 import dev.tandem.testing.TestGateway;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -173,6 +183,36 @@ class MirrorTest {
     }
 
     @Test
+    void pipelinedShadowsWrittenWhileAnAnswerIsAwaitedLeaveTogetherWhenItComes() throws Exception {
+        try (HeldBackend shadow = new HeldBackend();
+                TestGateway gateway = TestGateway.start("""
+                        backends { django { url = "%s" },
+                                   fastapi { url = "%s", response-timeout = 10s, shadow-pipelining = true } }
+                        routes = [ { name = products, match { prefix = "/" }, backend = django,
+                                     mirror { to = fastapi } } ]
+                        """.formatted(django.url(), shadow.url()))) {
+            assertThat(send(gateway, "GET", "/p?i=0").body()).isEqualTo("django:/p");
+            // Nothing awaited on the line: the first shadow leaves at once.
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> shadow.reads().equals(List.of(1)));
+
+            for (int i = 1; i <= 5; i++) { // one after the other: each in a loop turn of its own
+                assertThat(send(gateway, "GET", "/p?i=" + i).statusCode()).isEqualTo(200);
+            }
+            Thread.sleep(300);
+            assertThat(shadow.reads()).as("held while the first answer is awaited").isEqualTo(List.of(1));
+
+            shadow.answer(1);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> shadow.reads().size() == 2);
+            assertThat(shadow.reads()).as("the five held shadows, in one write").isEqualTo(List.of(1, 5));
+
+            shadow.answer(5);
+            MirrorStats stats = awaitCompared(gateway, 6);
+            assertThat(stats.errors()).isZero();
+            assertThat(stats.mismatched()).isEqualTo(6); // "shadow:/p" against "django:/p", each compared
+        }
+    }
+
+    @Test
     void aShadowBackendThatClosesAfterEachAnswerCostsMirrorErrorsNotClientRequests() throws Exception {
         try (TestGateway gateway = TestGateway.start("""
                 backends { django { url = "%s" },
@@ -190,6 +230,73 @@ class MirrorTest {
             assertThat(stats.mismatched() + stats.errors()).isEqualTo(10);
             assertThat(stats.mismatched()).isPositive();
             assertThat(send(gateway, "GET", "/echo").statusCode()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * A shadow backend on a plain socket, one connection at a time, that answers only as many requests as it is told
+     * to and records how they arrived: the number of request lines in each read.
+     */
+    private static final class HeldBackend implements AutoCloseable {
+        private static final byte[] ANSWER = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\n"
+                + "shadow:/p").getBytes(StandardCharsets.US_ASCII);
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Integer> reads = new CopyOnWriteArrayList<>();
+        private final Semaphore answers = new Semaphore(0);
+        private final Thread thread = new Thread(this::serve, "held-backend");
+
+        HeldBackend() throws IOException {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getLocalPort();
+        }
+
+        List<Integer> reads() {
+            return List.copyOf(reads);
+        }
+
+        void answer(int requests) {
+            answers.release(requests);
+        }
+
+        private void serve() {
+            byte[] buffer = new byte[64 * 1024];
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    socket.setSoTimeout(20);
+                    InputStream in = socket.getInputStream();
+                    OutputStream out = socket.getOutputStream();
+                    int unanswered = 0;
+                    while (true) {
+                        try {
+                            int n = in.read(buffer);
+                            if (n < 0) {
+                                break;
+                            }
+                            int requests = new String(buffer, 0, n, StandardCharsets.US_ASCII).split("GET ", -1).length - 1;
+                            reads.add(requests);
+                            unanswered += requests;
+                        } catch (SocketTimeoutException quiet) {
+                            // nothing new: answer what may be answered
+                        }
+                        while (unanswered > 0 && answers.tryAcquire()) {
+                            out.write(ANSWER);
+                            unanswered--;
+                        }
+                        out.flush();
+                    }
+                } catch (IOException closed) {
+                    // the server socket closed, or the gateway gave up the connection
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 
