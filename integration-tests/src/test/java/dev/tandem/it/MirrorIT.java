@@ -12,6 +12,7 @@ import dev.tandem.it.stack.HybridStack;
 import dev.tandem.it.stack.HybridStackTest;
 import dev.tandem.it.support.Http;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -173,6 +175,37 @@ class MirrorIT {
         MirrorCounts delta = awaitFinished(before, 1);
         assertThat(delta.mismatched()).as(admin.mirror(ROUTE).toString()).isZero();
         assertThat(delta.matched()).as(admin.mirror(ROUTE).toString()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void overlappingReadsArePipelinedToUvicornAndAllMatch() throws Exception {
+        // FastAPI's backend has shadow-pipelining on (as deploy/local/tandem.conf): shadows that overlap go to
+        // uvicorn pipelined on shared connections, and each answer must still be paired with its own request.
+        String tag = "it=" + UUID.randomUUID();
+        List<String> paths = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (String path : productReads(tag).keySet()) {
+                paths.add(path + "&round=" + round);
+            }
+        }
+        MirrorCounts before = counts();
+        List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
+        for (String path : paths) {
+            pending.add(Http.client().sendAsync(Http.request(gateway.url(path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> response : pending) {
+            assertThat(response.get(20, TimeUnit.SECONDS).headers().firstValue("X-Backend")).contains("django");
+        }
+
+        MirrorCounts delta = awaitFinished(before, paths.size());
+        JsonNode route = admin.mirror(ROUTE);
+        assertThat(delta.errors()).as("shadow requests that failed\n" + route).isZero();
+        assertThat(delta.mismatched()).as("mismatches; samples: " + route.path("mismatch_samples")).isZero();
+        assertThat(delta.matched()).as(route.toString()).isGreaterThanOrEqualTo(paths.size());
+        assertThat(samplesTagged(route, tag)).as("mismatch samples of this test").isEmpty();
     }
 
     /** Product reads of the contract, each with the status both apps answer: filters, pagination, 400 and 404. */

@@ -51,7 +51,8 @@ final class GatewayConfigFile {
                   backends {
                     # As deployed: shorter than gunicorn's and uvicorn's 75 s keep-alive, so a pooled connection is never closed under a request.
                     django  { url = "%s", pool { idle-timeout = 50s } }
-                    fastapi { url = "%s", pool { idle-timeout = 50s } }
+                    # Pipelined shadows, as deployed: uvicorn answers pipelined requests in order.
+                    fastapi { url = "%s", pool { idle-timeout = 50s }, shadow-pipelining = true }
                 %s  }
                   routes = [
                     { name = admin,         match { prefix = "/admin" }, backend = django }
