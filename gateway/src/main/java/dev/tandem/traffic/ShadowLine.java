@@ -43,6 +43,7 @@ final class ShadowLine implements UpstreamListener {
     private final EventLoop loop;
     private final BackendConfig backend;
     private final UpstreamPools pools;
+    private final ShadowLines owner;
     /** Waiting for a connection. */
     private final ArrayDeque<Unsent> unsent = new ArrayDeque<>();
     /** Written to the connection, not flushed: they leave with the next answers. */
@@ -50,13 +51,16 @@ final class ShadowLine implements UpstreamListener {
     /** Sent, in the order their answers will come. */
     private final ArrayDeque<ShadowCall> answering = new ArrayDeque<>();
     private @Nullable PooledConnection connection;
+    /** Answers taken on the current connection. */
+    private int answeredHere;
     private boolean connecting;
     private @Nullable ScheduledFuture<?> timer;
 
-    ShadowLine(EventLoop loop, BackendConfig backend, UpstreamPools pools) {
+    ShadowLine(EventLoop loop, BackendConfig backend, UpstreamPools pools, ShadowLines owner) {
         this.loop = loop;
         this.backend = backend;
         this.pools = pools;
+        this.owner = owner;
     }
 
     BackendConfig backend() {
@@ -106,6 +110,7 @@ final class ShadowLine implements UpstreamListener {
         PooledConnection conn = acquired.getNow();
         conn.bind(this);
         connection = conn;
+        answeredHere = 0;
         Unsent next;
         while ((next = unsent.poll()) != null) {
             write(conn, next.call(), next.head());
@@ -146,7 +151,7 @@ final class ShadowLine implements UpstreamListener {
         }
         long left = oldest.startNanos() + backend.responseTimeout().toNanos() - System.nanoTime();
         if (left <= 0) {
-            broken();
+            broken("left a shadow unanswered past its response timeout");
         } else {
             timer = loop.schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
         }
@@ -157,14 +162,16 @@ final class ShadowLine implements UpstreamListener {
         ShadowCall call = answering.peek();
         if (call == null) {
             ReferenceCountUtil.release(message); // an answer nobody asked for: the framing is lost
-            broken();
+            broken("sent an answer no shadow was waiting for");
             return;
         }
         call.onUpstreamMessage(message);
         if (call.isFinished()) {
             answering.poll();
+            answeredHere++;
             if (!call.isReusable()) {
-                broken(); // Connection: close, or a broken answer: those behind it will not be answered here
+                // Those behind it will not be answered here.
+                broken("answered with Connection: close or a broken response");
             } else if (answering.isEmpty() && held.isEmpty() && unsent.isEmpty()) {
                 idle();
             }
@@ -195,12 +202,12 @@ final class ShadowLine implements UpstreamListener {
 
     @Override
     public void onUpstreamClosed() {
-        broken();
+        broken("closed the connection");
     }
 
     @Override
     public void onUpstreamError(Throwable cause) {
-        broken();
+        broken("failed the connection (" + cause + ")");
     }
 
     @Override
@@ -208,7 +215,14 @@ final class ShadowLine implements UpstreamListener {
         // Shadow heads are small and bounded by MAX_DEPTH: nothing to pause.
     }
 
-    private void broken() {
+    /**
+     * The connection is given up, failing the shadows that wait on it. If the backend had answered on it and then
+     * ended it with shadows still waiting, it does not take pipelined requests: the owner stops using lines.
+     */
+    private void broken(String how) {
+        if (answeredHere > 0 && !(answering.isEmpty() && held.isEmpty())) {
+            owner.refused(how, answering.size() + held.size());
+        }
         PooledConnection conn = connection;
         connection = null;
         if (conn != null) {
