@@ -238,6 +238,8 @@ def render(work: Path, out: Path, notes: Path | None) -> None:
     if env.get("EXTRA_OPTS"):
         L.append(f"- **Variants with their own JVM flags:** {env['EXTRA_OPTS'].strip()}")
     L.append(f"- **Pinning:** {env.get('PINNING', '?')}")
+    if env.get("JVM_WARMUP"):
+        L.append(f"- **JVM warm-up:** {env['JVM_WARMUP']}")
     L.append(f"- **Load average** (1/5/15 min) at start: {env.get('LOADAVG_START', '?')}; "
              f"at end: {env.get('LOADAVG_END', '?')}; {env.get('QUIET', '')}")
     L.append("")
