@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * is full, a shadow goes on a connection of its own.
  *
  * <p>A backend that answers on a line and then ends the connection with shadows still waiting (it closes, answers
- * {@code Connection: close}, breaks the framing or stalls past the response timeout) does not take pipelined
- * requests, whatever its config says, or is restarting. Those shadows fail (mirror errors); for the next
+ * {@code Connection: close}, breaks the framing or stalls past the response timeout) is restarting or does not
+ * take pipelined requests, whatever its config says. Those shadows fail (mirror errors); for the next
  * {@link #REFUSAL_MILLIS} every shadow to it goes on a connection of its own, with a warning, and then lines are
  * tried again: a backend that never takes them costs the shadows on its lines once a minute. Touched only from
  * its event loop.
