@@ -61,7 +61,6 @@ public final class ResponseComparator {
         this.ignoredKeys = Set.copyOf(config.ignoreFields());
     }
 
-    /** Same status, same compared headers, same body bytes: {@link #compare} would find no difference. */
     /** The compared fields of a response head, by lower-case name; a single field (the default) needs no map. */
     static Map<String, String> comparedFields(List<String> names, HeaderLookup fields) {
         if (names.size() == 1) {
@@ -78,6 +77,7 @@ public final class ResponseComparator {
         return Map.copyOf(found);
     }
 
+    /** Same status, same compared headers, same body bytes: {@link #compare} would find no difference. */
     public static boolean identical(Captured primary, Captured shadow) {
         return primary.status() == shadow.status() && primary.truncated() == shadow.truncated()
                 && primary.headers().equals(shadow.headers())
