@@ -105,12 +105,12 @@ public final class Mirrors implements AutoCloseable {
      */
     ShadowLines lines(EventLoop loop, BackendConfig backend) {
         Map<String, ShadowLines> byName = lines.get();
-        ShadowLines line = byName.get(backend.name());
-        if (line == null || line.backend() != backend) {
-            line = new ShadowLines(loop, backend, shadowPools);
-            byName.put(backend.name(), line);
+        ShadowLines backendLines = byName.get(backend.name());
+        if (backendLines == null || backendLines.backend() != backend) {
+            backendLines = new ShadowLines(loop, backend, shadowPools);
+            byName.put(backend.name(), backendLines);
         }
-        return line;
+        return backendLines;
     }
 
     /** A mirror is over: its place on the loop is free. */

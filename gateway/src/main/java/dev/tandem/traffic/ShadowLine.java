@@ -56,11 +56,11 @@ final class ShadowLine implements UpstreamListener {
     private boolean connecting;
     private @Nullable ScheduledFuture<?> timer;
 
-    ShadowLine(EventLoop loop, BackendConfig backend, UpstreamPools pools, ShadowLines owner) {
-        this.loop = loop;
-        this.backend = backend;
-        this.pools = pools;
+    ShadowLine(ShadowLines owner) {
         this.owner = owner;
+        this.loop = owner.loop();
+        this.backend = owner.backend();
+        this.pools = owner.pools();
     }
 
     BackendConfig backend() {

@@ -46,6 +46,14 @@ final class ShadowLines {
         return backend;
     }
 
+    EventLoop loop() {
+        return loop;
+    }
+
+    UpstreamPools pools() {
+        return pools;
+    }
+
     /** Queues a shadow GET on the first line with room; false when all are full or the backend refused lines. */
     boolean send(ShadowCall call, ShadowHead head) {
         if (refused) {
@@ -62,7 +70,7 @@ final class ShadowLines {
         if (lines.size() >= MAX_LINES) {
             return false;
         }
-        ShadowLine line = new ShadowLine(loop, backend, pools, this);
+        ShadowLine line = new ShadowLine(this);
         lines.add(line);
         return line.send(call, head);
     }
