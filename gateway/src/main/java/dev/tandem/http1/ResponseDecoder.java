@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
-import io.netty.util.ByteProcessor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,6 +36,7 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final int MAX_CHUNK_LINE = 4096;
+    private static final int WINDOW = 512;
 
     private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, UNTIL_CLOSE, UPGRADED, BROKEN }
 
@@ -48,7 +48,11 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
     private boolean removed;
     /** Bytes of a partial head already searched for its end, so a head split over reads is scanned once. */
     private int scanned;
-    private final HeadEndFinder headEnd = new HeadEndFinder();
+    /**
+     * The head's end is searched for in bulk copies of the buffer, read as a plain array: cheaper than a checked
+     * {@code getByte} (or a {@code ByteProcessor} call) per byte. Owned by this connection's loop.
+     */
+    private final byte[] window = new byte[WINDOW];
 
     public ResponseDecoder(int maxHeadSize) {
         this.maxHeadSize = maxHeadSize;
@@ -138,9 +142,7 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
 
     /** False when more bytes are needed (or the head was bad). */
     private boolean decodeHead(ChannelHandlerContext ctx, ByteBuf buf) {
-        int from = buf.readerIndex() + Math.max(0, scanned - 3);
-        headEnd.reset();
-        int at = buf.forEachByte(from, buf.writerIndex() - from, headEnd);
+        int at = headEnd(buf);
         if (at < 0) {
             scanned = buf.readableBytes();
             if (scanned > maxHeadSize) {
@@ -375,27 +377,31 @@ public final class ResponseDecoder extends ChannelInboundHandlerAdapter {
         return c - '0';
     }
 
-    /** Finds the LF of the CRLF CRLF that ends a head. */
-    private static final class HeadEndFinder implements ByteProcessor {
-        private int matched;
-
-        void reset() {
-            matched = 0;
-        }
-
-        @Override
-        public boolean process(byte value) {
-            switch (value) {
-                case '\r' -> matched = matched == 2 ? 3 : 1;
-                case '\n' -> {
+    /**
+     * The index of the LF of the CRLF CRLF that ends the head, or -1 when it has not all arrived. Resumes where the
+     * last read's search stopped, and searches no further than one byte past the head size limit.
+     */
+    private int headEnd(ByteBuf buf) {
+        int at = buf.readerIndex() + Math.max(0, scanned - 3);
+        int end = Math.min(buf.writerIndex(), buf.readerIndex() + maxHeadSize + 1);
+        byte[] bytes = window;
+        int matched = 0; // of CR LF CR
+        while (at < end) {
+            int n = Math.min(bytes.length, end - at);
+            buf.getBytes(at, bytes, 0, n);
+            for (int i = 0; i < n; i++) {
+                byte b = bytes[i];
+                if (b == '\n') {
                     if (matched == 3) {
-                        return false;
+                        return at + i;
                     }
                     matched = matched == 1 ? 2 : 0;
+                } else {
+                    matched = b != '\r' ? 0 : matched == 2 ? 3 : 1;
                 }
-                default -> matched = 0;
             }
-            return true;
+            at += n;
         }
+        return -1;
     }
 }
