@@ -107,7 +107,7 @@ public final class Mirror {
 
     /** The primary's response head reached the client. */
     public void onPrimaryHead(HttpResponse response) {
-        primaryStatus = response.status().code();
+        primaryStatus = response instanceof ResponseHead head ? head.code() : response.status().code();
         if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, primaryStatus)) {
             primaryBody.expect(head.contentLength());
         }

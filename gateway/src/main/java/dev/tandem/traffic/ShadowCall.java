@@ -99,7 +99,7 @@ final class ShadowCall implements UpstreamListener {
                     finish(null);
                     return;
                 }
-                status = response.status().code();
+                status = response instanceof ResponseHead head ? head.code() : response.status().code();
                 if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, status)) {
                     body.expect(head.contentLength());
                 }
