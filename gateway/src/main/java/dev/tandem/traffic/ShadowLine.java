@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ShadowLine implements UpstreamListener {
     /** Shadows waiting on one line at most; beyond, the next line of its {@link ShadowLines} takes them. */
-    static final int MAX_DEPTH = 16;
+    static final int MAX_DEPTH = 32;
 
     private record Unsent(ShadowCall call, ShadowHead head) {
     }

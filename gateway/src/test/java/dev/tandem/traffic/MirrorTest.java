@@ -166,7 +166,7 @@ class MirrorTest {
                         backends { django { url = "%s" },
                                    fastapi { url = "%s", response-timeout = 10s, shadow-pipelining = true } }
                         routes = [ { name = products, match { prefix = "/" }, backend = django,
-                                     mirror { to = fastapi } } ]
+                                     mirror { to = fastapi, max-in-flight = 128 } } ]
                         """.formatted(django.url(), slowShadow.url()))) {
             int shadows = 2 * ShadowLine.MAX_DEPTH + ShadowLine.MAX_DEPTH / 2;
             for (HttpResponse<String> response : sendTogether(gateway, "/echo", shadows)) {
