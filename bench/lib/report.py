@@ -240,6 +240,8 @@ def render(work: Path, out: Path, notes: Path | None) -> None:
     L.append(f"- **Pinning:** {env.get('PINNING', '?')}")
     if env.get("JVM_WARMUP"):
         L.append(f"- **JVM warm-up:** {env['JVM_WARMUP']}")
+    if env.get("LEAD_IN"):
+        L.append(f"- **Lead-in:** {env['LEAD_IN']}")
     L.append(f"- **Load average** (1/5/15 min) at start: {env.get('LOADAVG_START', '?')}; "
              f"at end: {env.get('LOADAVG_END', '?')}; {env.get('QUIET', '')}")
     L.append("")
