@@ -7,7 +7,18 @@ import org.jspecify.annotations.Nullable;
 
 /** The RFC 9112 rules both decoders parse heads by: line endings, field lines, Content-Length, tokens. */
 final class HeadParser {
+    /** RFC 9110 section 5.6.2 tchar, by byte: one lookup per byte of every field name. */
+    private static final boolean[] TCHAR = tokenChars();
+
     private HeadParser() {
+    }
+
+    private static boolean[] tokenChars() {
+        boolean[] table = new boolean[256];
+        for (int c = 0x21; c < 0x7f; c++) {
+            table[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+        }
+        return table;
     }
 
     /**
@@ -83,16 +94,5 @@ final class HeadParser {
     /** RFC 9110 section 5.6.2 tchar. */
     static boolean isTokenChar(byte c) {
         return TCHAR[c & 0xff];
-    }
-
-    /** One lookup per byte of every field name: a table, not a chain of comparisons. */
-    private static final boolean[] TCHAR = tokenChars();
-
-    private static boolean[] tokenChars() {
-        boolean[] table = new boolean[256];
-        for (int c = 0x21; c < 0x7f; c++) {
-            table[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-        }
-        return table;
     }
 }
