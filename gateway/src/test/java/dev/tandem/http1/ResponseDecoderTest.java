@@ -133,6 +133,47 @@ class ResponseDecoderTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
+    /** A head of exactly {@code length} bytes, padded in an X-Pad field, with a 4-byte body. */
+    private static String headOfLength(int length) {
+        String start = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nX-Pad: ";
+        String end = "\r\n\r\n";
+        return start + "p".repeat(length - start.length() - end.length()) + end;
+    }
+
+    /**
+     * The decoder looks for a head's end in 512-byte copies of what arrived: heads whose CRLF CRLF ends just before,
+     * across and just after such a boundary (and a second one) are found, whole or fed a few bytes at a time.
+     */
+    @ParameterizedTest(name = "a head of {0} bytes, pieces of {1}")
+    @CsvSource({"510, 10000", "511, 10000", "512, 10000", "513, 10000", "514, 10000", "515, 10000", "516, 10000",
+            "1023, 10000", "1024, 10000", "1025, 10000", "1026, 10000", "1027, 10000", "513, 3", "1026, 7",
+            "1024, 511"})
+    void aHeadEndingAtAnyPointOfTheScanWindowsIsFound(int length, int pieces) {
+        EmbeddedChannel ch = new EmbeddedChannel(new ResponseDecoder(4096));
+        String head = headOfLength(length);
+        assertThat(head).hasSize(length);
+
+        Received received = feedInPieces(ch, head + "body" + NEXT_RESPONSE, pieces);
+
+        assertThat(received.messages()).first().isEqualTo("head 200");
+        assertThat(received.messages()).filteredOn(m -> m.startsWith("head ")).hasSize(2);
+        assertThat(received.body()).isEqualTo("bodynext");
+        assertThat(received.heads().get(0).contentLength()).isEqualTo(4);
+        assertThat(received.heads().get(0).fields().get("X-Pad")).hasSize(length - head.indexOf("X-Pad: ") - 11);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @ParameterizedTest(name = "a head of {0} bytes against a limit of 512: accepted {1}")
+    @CsvSource({"511, true", "512, true", "513, false"})
+    void aHeadUpToTheLimitIsTakenAndOneByteMoreIsRefused(int length, boolean accepted) {
+        EmbeddedChannel ch = channel();
+
+        send(ch, headOfLength(length) + "body");
+
+        assertThat(received(ch).messages()).first().isEqualTo(accepted ? "head 200" : "failed-head");
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void aContentLengthBodyInThreeReadsIsTwoContentsAndALastContent() {
         EmbeddedChannel ch = channel();
