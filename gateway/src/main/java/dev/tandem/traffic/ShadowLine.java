@@ -3,9 +3,7 @@ package dev.tandem.traffic;
 import dev.tandem.config.BackendConfig;
 import dev.tandem.upstream.PooledConnection;
 import dev.tandem.upstream.UpstreamListener;
-import dev.tandem.upstream.UpstreamPools;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -40,9 +38,7 @@ final class ShadowLine implements UpstreamListener {
     private record Unsent(ShadowCall call, ShadowHead head) {
     }
 
-    private final EventLoop loop;
-    private final BackendConfig backend;
-    private final UpstreamPools pools;
+    /** Its loop, backend and pools are the owner's. */
     private final ShadowLines owner;
     /** Waiting for a connection. */
     private final ArrayDeque<Unsent> unsent = new ArrayDeque<>();
@@ -58,13 +54,6 @@ final class ShadowLine implements UpstreamListener {
 
     ShadowLine(ShadowLines owner) {
         this.owner = owner;
-        this.loop = owner.loop();
-        this.backend = owner.backend();
-        this.pools = owner.pools();
-    }
-
-    BackendConfig backend() {
-        return backend;
     }
 
     static boolean eligible(BackendConfig backend, HttpMethod method, int bodyLength) {
@@ -93,7 +82,7 @@ final class ShadowLine implements UpstreamListener {
 
     private void connect() {
         connecting = true;
-        Future<PooledConnection> acquired = pools.pool(loop, backend).acquire();
+        Future<PooledConnection> acquired = owner.pools().pool(owner.loop(), owner.backend()).acquire();
         if (acquired.isDone()) {
             connected(acquired);
         } else {
@@ -119,7 +108,7 @@ final class ShadowLine implements UpstreamListener {
     }
 
     private void write(PooledConnection conn, ShadowCall call, ShadowHead head) {
-        conn.writeRequestHead(HttpMethod.GET, head.write(conn.channel().alloc(), backend, 0));
+        conn.writeRequestHead(HttpMethod.GET, head.write(conn.channel().alloc(), owner.backend(), 0));
         held.add(call);
     }
 
@@ -138,7 +127,8 @@ final class ShadowLine implements UpstreamListener {
         channel.flush();
         channel.read();
         if (timer == null) {
-            timer = loop.schedule(this::checkTimeout, backend.responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            timer = owner.loop().schedule(this::checkTimeout, owner.backend().responseTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -149,11 +139,11 @@ final class ShadowLine implements UpstreamListener {
         if (oldest == null) {
             return;
         }
-        long left = oldest.startNanos() + backend.responseTimeout().toNanos() - System.nanoTime();
+        long left = oldest.startNanos() + owner.backend().responseTimeout().toNanos() - System.nanoTime();
         if (left <= 0) {
             broken("left a shadow unanswered past its response timeout");
         } else {
-            timer = loop.schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
+            timer = owner.loop().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
         }
     }
 
