@@ -40,6 +40,11 @@ public final class ResponseHead extends ReceivedHead implements HttpResponse {
         return head;
     }
 
+    /** The status code of any response, read from ours without building its {@link HttpResponseStatus}. */
+    public static int codeOf(HttpResponse response) {
+        return response instanceof ResponseHead head ? head.code : response.status().code();
+    }
+
     /** The fields of any response, read in place when it is one of ours (no header map built). */
     public static HeaderLookup fieldsOf(HttpResponse response) {
         return response instanceof ResponseHead head ? head.fields : HeaderLookup.of(response.headers());

@@ -107,7 +107,7 @@ public final class Mirror {
 
     /** The primary's response head reached the client. */
     public void onPrimaryHead(HttpResponse response) {
-        primaryStatus = response instanceof ResponseHead head ? head.code() : response.status().code();
+        primaryStatus = ResponseHead.codeOf(response);
         if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, primaryStatus)) {
             primaryBody.expect(head.contentLength());
         }

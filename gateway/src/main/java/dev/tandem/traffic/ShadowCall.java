@@ -99,7 +99,7 @@ final class ShadowCall implements UpstreamListener {
                     finish(null);
                     return;
                 }
-                status = response instanceof ResponseHead head ? head.code() : response.status().code();
+                status = ResponseHead.codeOf(response);
                 if (response instanceof ResponseHead head && BoundedCopy.hasBody(method, status)) {
                     body.expect(head.contentLength());
                 }
